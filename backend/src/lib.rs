@@ -1,0 +1,17 @@
+//! # lakestar-backend: where data is read, written and computed
+//!
+//! - [`paimon_storage::PaimonStorage`] implements [`lakestar_engine::storage::TableStorage`]:
+//!   internal tables are Apache Paimon tables in a filesystem warehouse.
+//! - [`table::LakeTable`] is the DataFusion table provider of one internal table (scan one
+//!   snapshot; each INSERT is one atomic Paimon commit, serialised per table).
+//! - [`executor::LocalExecutor`] executes plan fragments.
+//!
+//! The backend depends only on `lakestar-engine`; the `lakestar` binary hands its storage
+//! to the frontend as an `Arc<dyn TableStorage>`.
+
+pub mod executor;
+pub mod paimon_storage;
+pub mod table;
+
+pub use executor::LocalExecutor;
+pub use paimon_storage::PaimonStorage;

@@ -1,0 +1,252 @@
+//! Internal tables stored as Apache Paimon tables in a filesystem warehouse.
+//!
+//! Layout: `<warehouse>/<database>.db/<table>/` — the standard Paimon filesystem-catalog
+//! layout, so any Paimon reader (Flink, Spark, pypaimon, StarRocks) can open the files.
+//!
+//! Atomicity comes from Paimon: an INSERT writes data files and manifests first and then
+//! publishes one snapshot file by rename; a crash before the rename leaves only unreferenced
+//! files. Paimon's rename-based commit is not safe against two writers racing on one table,
+//! so commits to a table are serialised in this process (see [`crate::table::LakeTable`]).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use datafusion::catalog::TableProvider;
+use lakestar_engine::catalog::{DatabaseMeta, Distribution, KeysType, TableMeta};
+use lakestar_engine::storage::TableStorage;
+use lakestar_engine::types::SqlType;
+use lakestar_engine::{Error, Result};
+use paimon::catalog::Identifier;
+use paimon::spec::{CharType, DataType as PaimonType, Schema, VarCharType};
+use paimon::{Catalog, CatalogOptions, FileSystemCatalog, Options};
+use tokio::sync::Mutex as AsyncMutex;
+
+use crate::table::LakeTable;
+
+fn storage_err(context: &str, e: paimon::Error) -> Error {
+    Error::internal(format!("{context}: {e}"))
+}
+
+/// Paimon-backed [`TableStorage`].
+pub struct PaimonStorage {
+    warehouse: PathBuf,
+    catalog: FileSystemCatalog,
+    /// One commit lock per table, shared by every provider opened for it.
+    commit_locks: Mutex<HashMap<(String, String), Arc<AsyncMutex<()>>>>,
+}
+
+impl std::fmt::Debug for PaimonStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaimonStorage")
+            .field("warehouse", &self.warehouse)
+            .finish()
+    }
+}
+
+impl PaimonStorage {
+    /// Open (creating if needed) the warehouse directory.
+    pub fn open(warehouse: &Path) -> Result<Self> {
+        std::fs::create_dir_all(warehouse).map_err(|e| {
+            Error::internal(format!("cannot create warehouse {}: {e}", warehouse.display()))
+        })?;
+        let warehouse = warehouse
+            .canonicalize()
+            .map_err(|e| Error::internal(format!("warehouse path: {e}")))?;
+        let mut options = Options::new();
+        options.set(
+            CatalogOptions::WAREHOUSE,
+            format!("file://{}", warehouse.display()),
+        );
+        let catalog = FileSystemCatalog::new(options)
+            .map_err(|e| storage_err("cannot open Paimon warehouse", e))?;
+        Ok(Self {
+            warehouse,
+            catalog,
+            commit_locks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn identifier(table: &TableMeta) -> Identifier {
+        Identifier::new(table.database.clone(), table.storage_name())
+    }
+
+    fn commit_lock(&self, table: &TableMeta) -> Arc<AsyncMutex<()>> {
+        let mut locks = self.commit_locks.lock().expect("commit lock map");
+        Arc::clone(
+            locks
+                .entry((table.database.clone(), table.storage_name()))
+                .or_default(),
+        )
+    }
+
+    fn database_dir(&self, db: &str) -> PathBuf {
+        self.warehouse.join(format!("{db}.db"))
+    }
+
+    async fn table_exists(&self, table: &TableMeta) -> bool {
+        self.catalog.get_table(&Self::identifier(table)).await.is_ok()
+    }
+}
+
+/// The Paimon schema for a table definition.
+pub fn paimon_schema(table: &TableMeta) -> Result<Schema> {
+    let mut builder = Schema::builder();
+    for column in &table.columns {
+        let is_key = table.keys_type.is_upsert()
+            && table
+                .key_columns
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&column.name));
+        let nullable = column.nullable && !is_key;
+        let ty = paimon_type(&column.sql_type, nullable)?;
+        builder = builder.column_with_description(column.name.clone(), ty, column.comment.clone());
+    }
+    if table.keys_type.is_upsert() {
+        builder = builder.primary_key(table.key_columns.clone());
+    }
+    builder = builder.partition_keys(table.partition_columns.clone());
+    let mut options: Vec<(String, String)> =
+        vec![("file.format".to_string(), "parquet".to_string())];
+    match table.keys_type {
+        KeysType::Duplicate => options.push(("bucket".into(), "-1".into())),
+        KeysType::Primary | KeysType::Unique => {
+            let (buckets, hash_columns) = match &table.distribution {
+                Some(Distribution::Hash { columns, buckets }) => (buckets.unwrap_or(1), columns.clone()),
+                Some(Distribution::Random { buckets }) => (buckets.unwrap_or(1), vec![]),
+                None => (1, vec![]),
+            };
+            options.push(("bucket".into(), buckets.max(1).to_string()));
+            let keys_cover_hash = !hash_columns.is_empty()
+                && hash_columns
+                    .iter()
+                    .all(|h| table.key_columns.iter().any(|k| k.eq_ignore_ascii_case(h)));
+            if keys_cover_hash {
+                options.push(("bucket-key".into(), hash_columns.join(",")));
+            }
+        }
+    }
+    builder = builder.options(options).comment(table.comment.clone());
+    builder
+        .build()
+        .map_err(|e| Error::user(lakestar_engine::Reason::InvalidDefinition, e.to_string()))
+}
+
+fn paimon_type(sql: &SqlType, nullable: bool) -> Result<PaimonType> {
+    let err = |e: paimon::Error| Error::internal(format!("type mapping: {e}"));
+    Ok(match sql {
+        SqlType::Char { length } => {
+            PaimonType::Char(CharType::with_nullable(nullable, *length as usize).map_err(err)?)
+        }
+        SqlType::Varchar { length } => PaimonType::VarChar(
+            VarCharType::with_nullable(nullable, *length).map_err(err)?,
+        ),
+        other => paimon::arrow::arrow_to_paimon_type(&other.to_arrow(), nullable).map_err(err)?,
+    })
+}
+
+#[async_trait]
+impl TableStorage for PaimonStorage {
+    async fn create_database(&self, db: &DatabaseMeta) -> Result<()> {
+        self.catalog
+            .create_database(&db.name, true, HashMap::new())
+            .await
+            .map_err(|e| storage_err("create database", e))
+    }
+
+    async fn drop_database(&self, db: &DatabaseMeta) -> Result<()> {
+        let dir = self.database_dir(&db.name);
+        match tokio::fs::remove_dir_all(&dir).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::internal(format!("drop database storage: {e}"))),
+        }
+    }
+
+    async fn create_table(&self, table: &TableMeta) -> Result<()> {
+        let schema = paimon_schema(table)?;
+        // Storage without a catalog entry is left over from a crash: replace it.
+        if self.table_exists(table).await {
+            self.drop_table(table).await?;
+        }
+        self.catalog
+            .create_database(&table.database, true, HashMap::new())
+            .await
+            .map_err(|e| storage_err("create database", e))?;
+        self.catalog
+            .create_table(&Self::identifier(table), schema, false)
+            .await
+            .map_err(|e| storage_err("create table", e))
+    }
+
+    async fn drop_table(&self, table: &TableMeta) -> Result<()> {
+        self.drop_table_storage(
+            &DatabaseMeta {
+                name: table.database.clone(),
+                id: 0,
+            },
+            &table.storage_name(),
+        )
+        .await
+    }
+
+    async fn truncate_table(&self, table: &TableMeta) -> Result<()> {
+        let lock = self.commit_lock(table);
+        let _guard = lock.lock().await;
+        let t = self
+            .catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .map_err(|e| storage_err("open table", e))?;
+        let commit = t
+            .new_write_builder()
+            .try_new_commit()
+            .map_err(|e| storage_err("truncate", e))?;
+        commit
+            .truncate_table()
+            .await
+            .map_err(|e| storage_err("truncate", e))
+    }
+
+    async fn open_table(&self, table: &TableMeta) -> Result<Arc<dyn TableProvider>> {
+        let t = self
+            .catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .map_err(|e| storage_err(&format!("open table {}.{}", table.database, table.name), e))?;
+        Ok(Arc::new(LakeTable::try_new(
+            table.clone(),
+            t,
+            self.commit_lock(table),
+        )?))
+    }
+
+    async fn list_table_storage(&self, db: &DatabaseMeta) -> Result<Vec<String>> {
+        let mut out = vec![];
+        let mut dir = match tokio::fs::read_dir(self.database_dir(&db.name)).await {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(Error::internal(format!("list tables: {e}"))),
+        };
+        while let Some(entry) = dir
+            .next_entry()
+            .await
+            .map_err(|e| Error::internal(format!("list tables: {e}")))?
+        {
+            if entry.path().is_dir() {
+                out.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    async fn drop_table_storage(&self, db: &DatabaseMeta, storage_name: &str) -> Result<()> {
+        let dir = self.database_dir(&db.name).join(storage_name);
+        match tokio::fs::remove_dir_all(&dir).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::internal(format!("drop table storage: {e}"))),
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The catalog model: what a database and a table are, independent of where they are stored.
+//!
+//! The frontend's catalog manager persists these structs; the backend's storage creates and
+//! opens lake tables from a [`TableMeta`]; the planner reads them to bind statements.
+
+use std::collections::BTreeMap;
+
+use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use crate::types::{SqlType, SQL_TYPE_METADATA_KEY};
+
+/// Name of the internal catalog (StarRocks' name for it).
+pub const DEFAULT_CATALOG: &str = "default_catalog";
+
+/// A database of the internal catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseMeta {
+    pub name: String,
+    /// Monotonic id; storage locations include it so a re-created name never sees old files.
+    pub id: u64,
+}
+
+/// StarRocks' table models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeysType {
+    /// `DUPLICATE KEY(...)`: every row is kept (append).
+    Duplicate,
+    /// `PRIMARY KEY(...)`: the last write for a key wins (upsert).
+    Primary,
+    /// `UNIQUE KEY(...)`: same visible semantics as primary key.
+    Unique,
+}
+
+impl KeysType {
+    pub fn sql_name(&self) -> &'static str {
+        match self {
+            KeysType::Duplicate => "DUPLICATE KEY",
+            KeysType::Primary => "PRIMARY KEY",
+            KeysType::Unique => "UNIQUE KEY",
+        }
+    }
+
+    /// Whether writes replace earlier rows with the same key.
+    pub fn is_upsert(&self) -> bool {
+        !matches!(self, KeysType::Duplicate)
+    }
+}
+
+/// `DISTRIBUTED BY ...`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Distribution {
+    Hash {
+        columns: Vec<String>,
+        buckets: Option<u32>,
+    },
+    Random {
+        buckets: Option<u32>,
+    },
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMeta {
+    pub name: String,
+    pub sql_type: SqlType,
+    pub nullable: bool,
+    /// The DEFAULT expression as SQL text (a literal or `CURRENT_TIMESTAMP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl ColumnMeta {
+    /// The Arrow field, carrying the declared SQL type as metadata.
+    pub fn to_arrow_field(&self) -> Field {
+        Field::new(&self.name, self.sql_type.to_arrow(), self.nullable).with_metadata(
+            [(SQL_TYPE_METADATA_KEY.to_string(), self.sql_type.to_string())]
+                .into_iter()
+                .collect(),
+        )
+    }
+}
+
+/// A table of the internal catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableMeta {
+    pub database: String,
+    pub name: String,
+    /// Monotonic id; the storage location includes it.
+    pub id: u64,
+    pub columns: Vec<ColumnMeta>,
+    pub keys_type: KeysType,
+    pub key_columns: Vec<String>,
+    /// Columns the table is physically partitioned by (a plain column list).
+    #[serde(default)]
+    pub partition_columns: Vec<String>,
+    /// The `PARTITION BY ...` clause as written, when it is more than a column list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_clause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+    #[serde(default)]
+    pub order_by: Vec<String>,
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Unix milliseconds.
+    pub create_time_ms: i64,
+}
+
+impl TableMeta {
+    pub fn column(&self, name: &str) -> Option<&ColumnMeta> {
+        self.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The Arrow schema, with each field carrying its declared SQL type.
+    pub fn arrow_schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(
+            self.columns
+                .iter()
+                .map(ColumnMeta::to_arrow_field)
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    /// Where the storage keeps this table, relative to the warehouse: stable across renames
+    /// of nothing, unique across drop and re-create.
+    pub fn storage_name(&self) -> String {
+        format!("{}_{}", self.name, self.id)
+    }
+}

@@ -1,0 +1,195 @@
+//! The engine's error type, shared by every layer below the MySQL edge.
+//!
+//! An [`Error`] carries a [`ErrorKind`] (whose fault it is: the user's input, a feature we
+//! do not have, a bug, a resource limit, a cancellation) and a [`Reason`] (what exactly went
+//! wrong, precise enough that the frontend can map it to a MySQL error code and SQLSTATE in
+//! one place). The message is for humans only: no caller matches on it.
+
+use std::fmt;
+
+/// Whose fault an error is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The statement or its data is wrong; fixing the input fixes the error.
+    User,
+    /// The statement is valid but asks for something Lakestar does not implement yet.
+    Unsupported,
+    /// A bug in Lakestar; the message asks the user to report it.
+    Internal,
+    /// A memory, disk or time limit was hit.
+    Resource,
+    /// The statement was cancelled (KILL, timeout, shutdown).
+    Cancelled,
+}
+
+/// What went wrong, in terms the MySQL edge maps to an error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Syntax,
+    NoDatabaseSelected,
+    UnknownDatabase,
+    UnknownTable,
+    UnknownColumn,
+    TableExists,
+    DatabaseExists,
+    DuplicateColumn,
+    /// A value cannot be converted to the column's type (MySQL 1366).
+    BadValue,
+    /// A value is outside the column type's range (MySQL 1264).
+    OutOfRange,
+    /// A string value is longer than the column allows (MySQL 1406).
+    DataTooLong,
+    /// NULL written into a NOT NULL column (MySQL 1048).
+    NotNull,
+    /// Column count of INSERT does not match value count (MySQL 1136).
+    ValueCount,
+    UnknownVariable,
+    WrongVariableValue,
+    /// A variable was set at a scope it does not have (MySQL 1228/1229).
+    VariableScope,
+    ReadOnlyVariable,
+    InvalidDefinition,
+    Other,
+}
+
+/// The engine's error.
+#[derive(Debug, Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    reason: Reason,
+    message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, reason: Reason, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// A user error with a specific reason.
+    pub fn user(reason: Reason, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::User, reason, message)
+    }
+
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unsupported, Reason::Other, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, Reason::Other, message)
+    }
+
+    pub fn syntax(message: impl Into<String>) -> Self {
+        Self::user(Reason::Syntax, message)
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Convert a DataFusion error, keeping an engine error that travelled inside it.
+    pub fn from_datafusion(err: datafusion::error::DataFusionError) -> Self {
+        use datafusion::error::DataFusionError as D;
+        if let Some(inner) = find_engine_error(&err) {
+            return inner.clone();
+        }
+        match err {
+            D::SQL(e, _) => Self::syntax(e.to_string()),
+            D::Plan(msg) => Self::user(Reason::Other, msg),
+            D::SchemaError(e, _) => {
+                use datafusion::common::SchemaError as S;
+                let reason = match e.as_ref() {
+                    S::FieldNotFound { .. } => Reason::UnknownColumn,
+                    _ => Reason::Other,
+                };
+                Self::user(reason, strip_backtrace(&e.to_string()))
+            }
+            D::NotImplemented(msg) => Self::unsupported(msg),
+            D::ResourcesExhausted(msg) => Self::new(ErrorKind::Resource, Reason::Other, msg),
+            D::Internal(msg) => Self::internal(msg),
+            D::Context(ctx, inner) => {
+                let e = Self::from_datafusion(*inner);
+                Self::new(e.kind, e.reason, format!("{ctx}: {}", e.message))
+            }
+            D::Diagnostic(_, inner) => Self::from_datafusion(*inner),
+            D::ArrowError(e, _) => Self::user(Reason::Other, e.to_string()),
+            other => Self::user(Reason::Other, strip_backtrace(&other.to_string())),
+        }
+    }
+
+    /// Wrap into a DataFusion error so it can cross DataFusion APIs and come back intact.
+    pub fn into_datafusion(self) -> datafusion::error::DataFusionError {
+        datafusion::error::DataFusionError::External(Box::new(self))
+    }
+}
+
+fn strip_backtrace(s: &str) -> String {
+    s.split("\n\nbacktrace").next().unwrap_or(s).to_string()
+}
+
+fn find_engine_error(err: &datafusion::error::DataFusionError) -> Option<&Error> {
+    use datafusion::error::DataFusionError as D;
+    match err {
+        D::External(e) => e.downcast_ref::<Error>(),
+        D::Context(_, inner) => find_engine_error(inner),
+        D::Diagnostic(_, inner) => find_engine_error(inner),
+        D::Shared(inner) => find_engine_error(inner),
+        D::ArrowError(e, _) => match e.as_ref() {
+            datafusion::arrow::error::ArrowError::ExternalError(inner) => {
+                inner.downcast_ref::<datafusion::error::DataFusionError>().and_then(find_engine_error)
+                    .or_else(|| inner.downcast_ref::<Error>())
+            }
+            _ => None,
+        },
+        D::Collection(errs) => errs.iter().find_map(find_engine_error),
+        _ => None,
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            ErrorKind::Internal => write!(
+                f,
+                "Internal error: {}. This is a bug in Lakestar; please report it",
+                self.message
+            ),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<datafusion::error::DataFusionError> for Error {
+    fn from(err: datafusion::error::DataFusionError) -> Self {
+        Self::from_datafusion(err)
+    }
+}
+
+impl From<sqlparser::parser::ParserError> for Error {
+    fn from(err: sqlparser::parser::ParserError) -> Self {
+        Self::syntax(err.to_string())
+    }
+}
+
+/// Build a user error: `user_err!(UnknownTable, "Unknown table '{}'", name)`.
+#[macro_export]
+macro_rules! user_err {
+    ($reason:ident, $($arg:tt)*) => {
+        $crate::error::Error::user($crate::error::Reason::$reason, format!($($arg)*))
+    };
+}

@@ -1,0 +1,34 @@
+//! The contract between the frontend (which owns the catalog) and the storage that holds
+//! internal tables' data. The backend implements it over Apache Paimon; the `lakestar`
+//! binary hands the implementation to the frontend, which never names the backend.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::catalog::TableProvider;
+
+use crate::catalog::{DatabaseMeta, TableMeta};
+use crate::error::Result;
+
+/// Storage for internal tables.
+#[async_trait]
+pub trait TableStorage: Send + Sync + std::fmt::Debug {
+    /// Prepare storage for a new database.
+    async fn create_database(&self, db: &DatabaseMeta) -> Result<()>;
+    /// Remove a database's storage and everything in it.
+    async fn drop_database(&self, db: &DatabaseMeta) -> Result<()>;
+    /// Create an empty table. If storage for the table already exists (left by a crash
+    /// before the catalog recorded it), it is replaced.
+    async fn create_table(&self, table: &TableMeta) -> Result<()>;
+    /// Remove a table's storage.
+    async fn drop_table(&self, table: &TableMeta) -> Result<()>;
+    /// Atomically replace the table's contents with nothing.
+    async fn truncate_table(&self, table: &TableMeta) -> Result<()>;
+    /// A DataFusion table provider that scans one consistent snapshot and writes each
+    /// INSERT as one atomic commit.
+    async fn open_table(&self, table: &TableMeta) -> Result<Arc<dyn TableProvider>>;
+    /// Storage names of tables present in storage for a database (for orphan cleanup).
+    async fn list_table_storage(&self, db: &DatabaseMeta) -> Result<Vec<String>>;
+    /// Remove storage by storage name (for orphan cleanup).
+    async fn drop_table_storage(&self, db: &DatabaseMeta, storage_name: &str) -> Result<()>;
+}

@@ -1,0 +1,227 @@
+//! SQL (MySQL/StarRocks) column types and their one mapping to Arrow.
+//!
+//! [`SqlType`] is what a user declares in `CREATE TABLE`; [`SqlType::to_arrow`] is the only
+//! place that decides the Arrow type a column is stored and computed as. The declared type
+//! travels with a column through Arrow field metadata ([`SQL_TYPE_METADATA_KEY`]) so the
+//! MySQL edge can report `CHAR(10)` vs `VARCHAR(10)` vs `STRING` exactly.
+
+use std::fmt;
+
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Reason, Result};
+
+/// Arrow field metadata key holding the declared SQL type of a table column.
+pub const SQL_TYPE_METADATA_KEY: &str = "lakestar.sql_type";
+
+/// Length StarRocks gives `STRING` (an alias of `VARCHAR(65533)`).
+pub const STRING_LENGTH: u32 = 65533;
+/// The largest `VARCHAR(n)` we accept.
+pub const MAX_VARCHAR_LENGTH: u32 = 1_048_576;
+/// The largest `CHAR(n)`.
+pub const MAX_CHAR_LENGTH: u32 = 255;
+/// Precision used to store `LARGEINT` (128-bit integer) as a decimal.
+pub const LARGEINT_PRECISION: u8 = 38;
+
+/// A declared column type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SqlType {
+    Boolean,
+    TinyInt,
+    SmallInt,
+    Int,
+    BigInt,
+    LargeInt,
+    Float,
+    Double,
+    Decimal { precision: u8, scale: u8 },
+    Char { length: u32 },
+    Varchar { length: u32 },
+    String,
+    Date,
+    DateTime,
+}
+
+impl SqlType {
+    /// The Arrow type values of this column are stored and computed as.
+    pub fn to_arrow(&self) -> DataType {
+        match self {
+            SqlType::Boolean => DataType::Boolean,
+            SqlType::TinyInt => DataType::Int8,
+            SqlType::SmallInt => DataType::Int16,
+            SqlType::Int => DataType::Int32,
+            SqlType::BigInt => DataType::Int64,
+            SqlType::LargeInt => DataType::Decimal128(LARGEINT_PRECISION, 0),
+            SqlType::Float => DataType::Float32,
+            SqlType::Double => DataType::Float64,
+            SqlType::Decimal { precision, scale } => DataType::Decimal128(*precision, *scale as i8),
+            SqlType::Char { .. } | SqlType::Varchar { .. } | SqlType::String => DataType::Utf8,
+            SqlType::Date => DataType::Date32,
+            SqlType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
+        }
+    }
+
+    /// Maximum character length for string types.
+    pub fn char_length(&self) -> Option<u32> {
+        match self {
+            SqlType::Char { length } | SqlType::Varchar { length } => Some(*length),
+            SqlType::String => Some(STRING_LENGTH),
+            _ => None,
+        }
+    }
+
+    pub fn is_string(&self) -> bool {
+        self.char_length().is_some()
+    }
+
+    /// Parse the type of a column definition.
+    pub fn from_ast(dt: &sqlparser::ast::DataType) -> Result<Self> {
+        use sqlparser::ast::{DataType as A, ExactNumberInfo};
+        let t = match dt {
+            A::Boolean | A::Bool => SqlType::Boolean,
+            A::TinyInt(_) => SqlType::TinyInt,
+            A::SmallInt(_) => SqlType::SmallInt,
+            A::Int(_) | A::Integer(_) | A::MediumInt(_) => SqlType::Int,
+            A::BigInt(_) => SqlType::BigInt,
+            A::Float(_) | A::Real => SqlType::Float,
+            A::Double(_) | A::DoublePrecision => SqlType::Double,
+            A::Decimal(info) | A::Numeric(info) | A::Dec(info) => {
+                let (p, s) = match info {
+                    ExactNumberInfo::None => (10, 0),
+                    ExactNumberInfo::Precision(p) => (*p, 0),
+                    ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s as u64),
+                };
+                if p == 0 || p > 38 {
+                    return Err(Error::user(
+                        Reason::InvalidDefinition,
+                        format!("DECIMAL precision {p} is out of range [1, 38]"),
+                    ));
+                }
+                if s > p {
+                    return Err(Error::user(
+                        Reason::InvalidDefinition,
+                        format!("DECIMAL scale {s} must not exceed precision {p}"),
+                    ));
+                }
+                SqlType::Decimal {
+                    precision: p as u8,
+                    scale: s as u8,
+                }
+            }
+            A::Char(len) | A::Character(len) => {
+                let length = char_len(len)?.unwrap_or(1);
+                if length == 0 || length > MAX_CHAR_LENGTH {
+                    return Err(Error::user(
+                        Reason::InvalidDefinition,
+                        format!("CHAR length {length} is out of range [1, {MAX_CHAR_LENGTH}]"),
+                    ));
+                }
+                SqlType::Char { length }
+            }
+            A::Varchar(len) | A::CharVarying(len) | A::CharacterVarying(len) | A::Nvarchar(len) => {
+                let length = char_len(len)?.unwrap_or(STRING_LENGTH);
+                if length == 0 || length > MAX_VARCHAR_LENGTH {
+                    return Err(Error::user(
+                        Reason::InvalidDefinition,
+                        format!(
+                            "VARCHAR length {length} is out of range [1, {MAX_VARCHAR_LENGTH}]"
+                        ),
+                    ));
+                }
+                SqlType::Varchar { length }
+            }
+            A::String(_) | A::Text | A::MediumText | A::LongText | A::TinyText => SqlType::String,
+            A::Date => SqlType::Date,
+            A::Datetime(_) | A::Timestamp(_, _) => SqlType::DateTime,
+            A::Custom(name, args) if args.is_empty() => {
+                match name.to_string().to_ascii_uppercase().as_str() {
+                    "LARGEINT" => SqlType::LargeInt,
+                    "STRING" => SqlType::String,
+                    other => {
+                        return Err(Error::unsupported(format!("Unsupported column type {other}")))
+                    }
+                }
+            }
+            other => return Err(Error::unsupported(format!("Unsupported column type {other}"))),
+        };
+        Ok(t)
+    }
+
+    /// Parse a type as printed by [`fmt::Display`] (the form kept in Arrow metadata).
+    pub fn parse(s: &str) -> Result<Self> {
+        let dialect = sqlparser::dialect::MySqlDialect {};
+        let mut parser = sqlparser::parser::Parser::new(&dialect).try_with_sql(s)?;
+        let dt = parser.parse_data_type()?;
+        Self::from_ast(&dt)
+    }
+}
+
+fn char_len(len: &Option<sqlparser::ast::CharacterLength>) -> Result<Option<u32>> {
+    use sqlparser::ast::CharacterLength;
+    match len {
+        None => Ok(None),
+        Some(CharacterLength::IntegerLength { length, .. }) => u32::try_from(*length)
+            .map(Some)
+            .map_err(|_| Error::user(Reason::InvalidDefinition, "character length too large")),
+        Some(CharacterLength::Max) => Ok(Some(MAX_VARCHAR_LENGTH)),
+    }
+}
+
+impl fmt::Display for SqlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SqlType::Boolean => f.write_str("BOOLEAN"),
+            SqlType::TinyInt => f.write_str("TINYINT"),
+            SqlType::SmallInt => f.write_str("SMALLINT"),
+            SqlType::Int => f.write_str("INT"),
+            SqlType::BigInt => f.write_str("BIGINT"),
+            SqlType::LargeInt => f.write_str("LARGEINT"),
+            SqlType::Float => f.write_str("FLOAT"),
+            SqlType::Double => f.write_str("DOUBLE"),
+            SqlType::Decimal { precision, scale } => write!(f, "DECIMAL({precision},{scale})"),
+            SqlType::Char { length } => write!(f, "CHAR({length})"),
+            SqlType::Varchar { length } => write!(f, "VARCHAR({length})"),
+            SqlType::String => f.write_str("STRING"),
+            SqlType::Date => f.write_str("DATE"),
+            SqlType::DateTime => f.write_str("DATETIME"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_parse_round_trip() {
+        for t in [
+            SqlType::Boolean,
+            SqlType::TinyInt,
+            SqlType::SmallInt,
+            SqlType::Int,
+            SqlType::BigInt,
+            SqlType::LargeInt,
+            SqlType::Float,
+            SqlType::Double,
+            SqlType::Decimal {
+                precision: 10,
+                scale: 2,
+            },
+            SqlType::Char { length: 3 },
+            SqlType::Varchar { length: 20 },
+            SqlType::String,
+            SqlType::Date,
+            SqlType::DateTime,
+        ] {
+            assert_eq!(SqlType::parse(&t.to_string()).unwrap(), t, "{t}");
+        }
+    }
+
+    #[test]
+    fn decimal_bounds_are_checked() {
+        assert!(SqlType::parse("DECIMAL(39,2)").is_err());
+        assert!(SqlType::parse("DECIMAL(5,6)").is_err());
+    }
+}

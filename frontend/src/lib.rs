@@ -1,0 +1,1 @@
+//! lakestar-frontend
