@@ -5,18 +5,19 @@ use std::sync::Arc;
 
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_plan::{execute_stream, ExecutionPlan};
+use lakestar_engine::execution::FragmentExecutor;
 use lakestar_engine::{Error, Result};
 
 /// Executes a plan fragment and streams its output.
 #[derive(Debug, Default, Clone)]
 pub struct LocalExecutor;
 
-impl LocalExecutor {
-    pub fn execute(
+impl FragmentExecutor for LocalExecutor {
+    fn execute(
         &self,
-        plan: Arc<dyn ExecutionPlan>,
+        fragment: Arc<dyn ExecutionPlan>,
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
-        execute_stream(plan, context).map_err(Error::from_datafusion)
+        execute_stream(fragment, context).map_err(Error::from_datafusion)
     }
 }

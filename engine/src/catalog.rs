@@ -137,3 +137,11 @@ impl TableMeta {
         format!("{}_{}", self.name, self.id)
     }
 }
+
+/// Read-only view of the internal catalog, used by the planner to bind statements.
+pub trait CatalogView: Send + Sync + std::fmt::Debug {
+    fn database_exists(&self, name: &str) -> bool;
+    fn database_names(&self) -> Vec<String>;
+    fn table(&self, database: &str, name: &str) -> Option<TableMeta>;
+    fn table_names(&self, database: &str) -> Vec<String>;
+}

@@ -41,6 +41,8 @@ pub enum Reason {
     DataTooLong,
     /// NULL written into a NOT NULL column (MySQL 1048).
     NotNull,
+    /// A NOT NULL column without a default was left out of an INSERT (MySQL 1364).
+    NoDefault,
     /// Column count of INSERT does not match value count (MySQL 1136).
     ValueCount,
     UnknownVariable,

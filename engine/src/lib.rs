@@ -8,10 +8,12 @@
 //! - [`catalog`]: the catalog model (databases, tables, keys, distribution, properties).
 //! - [`storage`]: the trait the frontend uses to create, drop and open internal tables,
 //!   implemented by the backend.
+//! - [`execution`]: the trait the coordinator uses to run plan fragments on a backend.
 //! - [`variables`]: the typed registry of system variables (SET, SHOW VARIABLES, `@@`).
 
 pub mod catalog;
 pub mod error;
+pub mod execution;
 pub mod storage;
 pub mod types;
 pub mod variables;

@@ -25,7 +25,7 @@ pub const MAX_CHAR_LENGTH: u32 = 255;
 pub const LARGEINT_PRECISION: u8 = 38;
 
 /// A declared column type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SqlType {
     Boolean,

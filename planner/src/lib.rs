@@ -1,1 +1,43 @@
-//! lakestar-planner
+//! # lakestar-planner: from a parsed statement to an executable plan
+//!
+//! ```text
+//!  sqlparser AST ──► bind (SqlToRel over the catalog view) ──► LogicalPlan
+//!                    │  INSERT: column list, DEFAULT, store-assignment casts
+//!                    ▼
+//!               DataFusion optimizer ──► physical plan (one fragment in standalone mode)
+//! ```
+//!
+//! - [`session::build_session_state`]: the DataFusion state a statement is planned in: the
+//!   catalog ([`catalog_provider`]), session functions ([`functions`]) and `@@`/`@`
+//!   variables ([`variables`]).
+//! - [`bind::Binder`]: queries and INSERT; missing databases, tables and columns become
+//!   precise errors.
+//! - [`store_cast::StoreCast`]: MySQL strict-mode conversion of written values.
+//!
+//! The planner does no network I/O and never writes the catalog.
+
+pub mod bind;
+pub mod catalog_provider;
+pub mod functions;
+pub mod normalize;
+pub mod session;
+pub mod store_cast;
+pub mod variables;
+
+use std::sync::Arc;
+
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::ExecutionPlan;
+use lakestar_engine::{Error, Result};
+
+/// Optimise a bound plan and turn it into a physical plan.
+pub async fn physical_plan(
+    state: &SessionState,
+    plan: &LogicalPlan,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    state
+        .create_physical_plan(plan)
+        .await
+        .map_err(Error::from_datafusion)
+}

@@ -1,0 +1,232 @@
+//! Binding `INSERT [INTO|OVERWRITE] t [(cols)] {VALUES ... | SELECT ...}`.
+//!
+//! The source is bound as an ordinary query; then one projection maps it onto every column
+//! of the table: listed columns take the source value through a store-assignment cast,
+//! unlisted columns take their DEFAULT (or NULL), and `DEFAULT` inside VALUES is replaced by
+//! the column's default before binding.
+
+use std::sync::Arc;
+
+use datafusion::common::{Column, DFSchema};
+use datafusion::datasource::provider_as_source;
+use datafusion::logical_expr::dml::InsertOp;
+use datafusion::logical_expr::{lit, DmlStatement, Expr, LogicalPlan, LogicalPlanBuilder, WriteOp};
+use datafusion::scalar::ScalarValue;
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::TableReference;
+use lakestar_engine::catalog::{ColumnMeta, TableMeta, DEFAULT_CATALOG};
+use lakestar_engine::{user_err, Error, Result};
+use sqlparser::ast::{Expr as SqlExpr, Insert, SetExpr, Statement, TableObject, Value};
+
+use super::references::{check_references, resolve_table};
+use super::Binder;
+use crate::normalize::normalize_identifiers;
+use crate::store_cast::StoreCast;
+
+impl Binder<'_> {
+    /// Bind an INSERT statement into a DML plan.
+    pub async fn bind_insert(&self, mut statement: Statement) -> Result<LogicalPlan> {
+        normalize_identifiers(&mut statement);
+        let Statement::Insert(insert) = statement else {
+            return Err(Error::internal("bind_insert called with a non-INSERT statement"));
+        };
+        let Insert {
+            table,
+            columns,
+            source,
+            overwrite,
+            assignments,
+            on,
+            partitioned,
+            ..
+        } = insert;
+        if !assignments.is_empty() {
+            return Err(Error::unsupported("INSERT ... SET is not supported; use VALUES"));
+        }
+        if on.is_some() {
+            return Err(Error::unsupported(
+                "INSERT ... ON DUPLICATE KEY UPDATE is not supported; PRIMARY KEY tables upsert",
+            ));
+        }
+        if partitioned.is_some() {
+            return Err(Error::unsupported("INSERT ... PARTITION (...) is not supported yet"));
+        }
+        let TableObject::TableName(name) = table else {
+            return Err(Error::unsupported("INSERT INTO TABLE FUNCTION is not supported"));
+        };
+        let reference = table_reference(&name)?;
+        let meta = resolve_table(&reference, self.current_db, self.view)?;
+
+        let targets = target_columns(&meta, &columns)?;
+        let mut source = source.ok_or_else(|| Error::syntax("INSERT needs VALUES or a query"))?;
+        if let SetExpr::Values(values) = source.body.as_mut() {
+            for (i, row) in values.rows.iter_mut().enumerate() {
+                if row.len() != targets.len() {
+                    return Err(user_err!(
+                        ValueCount,
+                        "Column count doesn't match value count at row {}",
+                        i + 1
+                    ));
+                }
+                for (cell, &target) in row.iter_mut().zip(&targets) {
+                    if is_default_keyword(cell) {
+                        *cell = default_ast(&meta.columns[target])?;
+                    }
+                }
+            }
+        }
+
+        let query = DFStatement::Statement(Box::new(Statement::Query(source)));
+        check_references(self.state, &query, self.current_db, self.view)?;
+        let source_plan = self
+            .state
+            .statement_to_plan(query)
+            .await
+            .map_err(Error::from_datafusion)?;
+        if source_plan.schema().fields().len() != targets.len() {
+            return Err(user_err!(
+                ValueCount,
+                "Column count doesn't match value count at row 1"
+            ));
+        }
+
+        let provider = self
+            .state
+            .catalog_list()
+            .catalog(DEFAULT_CATALOG)
+            .and_then(|c| c.schema(&meta.database))
+            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{}'", meta.database))?
+            .table(&meta.name)
+            .await
+            .map_err(Error::from_datafusion)?
+            .ok_or_else(|| {
+                user_err!(UnknownTable, "Table '{}.{}' doesn't exist", meta.database, meta.name)
+            })?;
+        let stored = provider.schema();
+
+        let mut exprs = Vec::with_capacity(meta.columns.len());
+        for (index, column) in meta.columns.iter().enumerate() {
+            let field = stored.field_with_name(&column.name).map_err(|_| {
+                Error::internal(format!("column {} missing from storage", column.name))
+            })?;
+            let value = match targets.iter().position(|&t| t == index) {
+                Some(pos) => {
+                    let (qualifier, f) = source_plan.schema().qualified_field(pos);
+                    Expr::Column(Column::new(qualifier.cloned(), f.name()))
+                }
+                None => self.default_expr(column)?,
+            };
+            exprs.push(
+                StoreCast::expr(
+                    value,
+                    &column.name,
+                    column.sql_type,
+                    field.data_type().clone(),
+                    field.is_nullable() && column.nullable,
+                )
+                .alias(&column.name),
+            );
+        }
+        let input = LogicalPlanBuilder::from(source_plan)
+            .project(exprs)
+            .and_then(|b| b.build())
+            .map_err(Error::from_datafusion)?;
+        let op = if overwrite {
+            InsertOp::Overwrite
+        } else {
+            InsertOp::Append
+        };
+        Ok(LogicalPlan::Dml(DmlStatement::new(
+            TableReference::full(DEFAULT_CATALOG, meta.database.as_str(), meta.name.as_str()),
+            provider_as_source(provider),
+            WriteOp::Insert(op),
+            Arc::new(input),
+        )))
+    }
+
+    /// The value of a column left out of an INSERT.
+    fn default_expr(&self, column: &ColumnMeta) -> Result<Expr> {
+        match &column.default {
+            Some(text) => self
+                .state
+                .create_logical_expr(text, &DFSchema::empty())
+                .map_err(Error::from_datafusion),
+            None if column.nullable => Ok(lit(ScalarValue::Null)),
+            None => Err(user_err!(
+                NoDefault,
+                "Field '{}' doesn't have a default value",
+                column.name
+            )),
+        }
+    }
+}
+
+fn table_reference(name: &sqlparser::ast::ObjectName) -> Result<TableReference> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| {
+            p.as_ident()
+                .map(|i| i.value.to_lowercase())
+                .ok_or_else(|| Error::syntax(format!("invalid table name {name}")))
+        })
+        .collect::<Result<_>>()?;
+    Ok(match parts.as_slice() {
+        [t] => TableReference::bare(t.as_str()),
+        [d, t] => TableReference::partial(d.as_str(), t.as_str()),
+        [c, d, t] => TableReference::full(c.as_str(), d.as_str(), t.as_str()),
+        _ => return Err(Error::syntax(format!("invalid table name {name}"))),
+    })
+}
+
+/// Indexes into the table's columns, in the order the INSERT lists them.
+fn target_columns(meta: &TableMeta, columns: &[sqlparser::ast::ObjectName]) -> Result<Vec<usize>> {
+    if columns.is_empty() {
+        return Ok((0..meta.columns.len()).collect());
+    }
+    let mut out = Vec::with_capacity(columns.len());
+    for name in columns {
+        let ident = name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .ok_or_else(|| Error::syntax(format!("invalid column name {name}")))?;
+        let index = meta
+            .columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(&ident.value))
+            .ok_or_else(|| {
+                user_err!(UnknownColumn, "Unknown column '{}' in 'field list'", ident.value)
+            })?;
+        if out.contains(&index) {
+            return Err(user_err!(
+                DuplicateColumn,
+                "Column '{}' specified twice",
+                ident.value
+            ));
+        }
+        out.push(index);
+    }
+    Ok(out)
+}
+
+fn is_default_keyword(expr: &SqlExpr) -> bool {
+    matches!(expr, SqlExpr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+/// The DEFAULT of a column as an expression to bind inside VALUES.
+fn default_ast(column: &ColumnMeta) -> Result<SqlExpr> {
+    match &column.default {
+        Some(text) => {
+            let dialect = sqlparser::dialect::MySqlDialect {};
+            let mut parser = sqlparser::parser::Parser::new(&dialect).try_with_sql(text)?;
+            Ok(parser.parse_expr()?)
+        }
+        None if column.nullable => Ok(SqlExpr::Value(Value::Null.into())),
+        None => Err(user_err!(
+            NoDefault,
+            "Field '{}' doesn't have a default value",
+            column.name
+        )),
+    }
+}

@@ -1,0 +1,56 @@
+//! Checking that every table a statement names exists, before DataFusion binds it, so that
+//! a missing database or table gets its precise MySQL error.
+
+use datafusion::execution::session_state::SessionState;
+use datafusion::sql::TableReference;
+use lakestar_engine::catalog::{CatalogView, TableMeta, DEFAULT_CATALOG};
+use lakestar_engine::{user_err, Error, Result};
+
+/// A resolved `[catalog.]db.table`.
+pub fn resolve_table(
+    reference: &TableReference,
+    current_db: Option<&str>,
+    view: &dyn CatalogView,
+) -> Result<TableMeta> {
+    let (catalog, db, table) = match reference {
+        TableReference::Bare { table } => {
+            let db = current_db.ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?;
+            (None, db.to_string(), table.to_string())
+        }
+        TableReference::Partial { schema, table } => (None, schema.to_string(), table.to_string()),
+        TableReference::Full {
+            catalog,
+            schema,
+            table,
+        } => (Some(catalog.to_string()), schema.to_string(), table.to_string()),
+    };
+    if let Some(c) = catalog {
+        if c != DEFAULT_CATALOG {
+            return Err(Error::user(
+                lakestar_engine::Reason::UnknownDatabase,
+                format!("Unknown catalog '{c}'"),
+            ));
+        }
+    }
+    if !view.database_exists(&db) {
+        return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
+    }
+    view.table(&db, &table)
+        .ok_or_else(|| user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist"))
+}
+
+/// Check every table reference of a statement.
+pub fn check_references(
+    state: &SessionState,
+    statement: &datafusion::sql::parser::Statement,
+    current_db: Option<&str>,
+    view: &dyn CatalogView,
+) -> Result<()> {
+    let references = state
+        .resolve_table_references(statement)
+        .map_err(Error::from_datafusion)?;
+    for reference in &references {
+        resolve_table(reference, current_db, view)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! DataFusion's view of the internal catalog: `default_catalog.<database>.<table>`.
+//!
+//! Tables are opened from storage when a statement is bound, so every statement reads the
+//! newest committed snapshot of each table it names.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, CatalogProviderList, SchemaProvider, TableProvider};
+use datafusion::error::Result as DFResult;
+use lakestar_engine::catalog::{CatalogView, DEFAULT_CATALOG};
+use lakestar_engine::storage::TableStorage;
+
+/// The list of catalogs a statement can name.
+#[derive(Debug)]
+pub struct LakestarCatalogList {
+    internal: Arc<InternalCatalog>,
+}
+
+impl LakestarCatalogList {
+    pub fn new(view: Arc<dyn CatalogView>, storage: Arc<dyn TableStorage>) -> Self {
+        Self {
+            internal: Arc::new(InternalCatalog { view, storage }),
+        }
+    }
+}
+
+impl CatalogProviderList for LakestarCatalogList {
+    fn register_catalog(
+        &self,
+        _name: String,
+        _catalog: Arc<dyn CatalogProvider>,
+    ) -> Option<Arc<dyn CatalogProvider>> {
+        None
+    }
+
+    fn catalog_names(&self) -> Vec<String> {
+        vec![DEFAULT_CATALOG.to_string()]
+    }
+
+    fn catalog(&self, name: &str) -> Option<Arc<dyn CatalogProvider>> {
+        (name == DEFAULT_CATALOG).then(|| Arc::clone(&self.internal) as Arc<dyn CatalogProvider>)
+    }
+}
+
+/// `default_catalog`: the internal tables.
+#[derive(Debug)]
+struct InternalCatalog {
+    view: Arc<dyn CatalogView>,
+    storage: Arc<dyn TableStorage>,
+}
+
+impl CatalogProvider for InternalCatalog {
+    fn schema_names(&self) -> Vec<String> {
+        self.view.database_names()
+    }
+
+    fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        self.view.database_exists(name).then(|| {
+            Arc::new(InternalDatabase {
+                name: name.to_string(),
+                view: Arc::clone(&self.view),
+                storage: Arc::clone(&self.storage),
+            }) as Arc<dyn SchemaProvider>
+        })
+    }
+}
+
+#[derive(Debug)]
+struct InternalDatabase {
+    name: String,
+    view: Arc<dyn CatalogView>,
+    storage: Arc<dyn TableStorage>,
+}
+
+#[async_trait]
+impl SchemaProvider for InternalDatabase {
+    fn table_names(&self) -> Vec<String> {
+        self.view.table_names(&self.name)
+    }
+
+    async fn table(&self, name: &str) -> DFResult<Option<Arc<dyn TableProvider>>> {
+        match self.view.table(&self.name, name) {
+            None => Ok(None),
+            Some(meta) => self
+                .storage
+                .open_table(&meta)
+                .await
+                .map(Some)
+                .map_err(|e| e.into_datafusion()),
+        }
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.view.table(&self.name, name).is_some()
+    }
+}

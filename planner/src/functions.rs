@@ -1,0 +1,90 @@
+//! Functions whose value comes from the session: `DATABASE()`, `VERSION()`,
+//! `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`.
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::error::Result as DFResult;
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+/// A zero-argument function returning a value fixed for the statement.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct SessionConstant {
+    name: &'static str,
+    aliases: Vec<String>,
+    value: ScalarValue,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for SessionConstant {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DFResult<DataType> {
+        Ok(self.value.data_type())
+    }
+
+    fn invoke_with_args(&self, _args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
+        Ok(ColumnarValue::Scalar(self.value.clone()))
+    }
+}
+
+fn constant(name: &'static str, aliases: &[&str], value: ScalarValue) -> ScalarUDF {
+    ScalarUDF::new_from_impl(SessionConstant {
+        name,
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        value,
+        signature: Signature::nullary(Volatility::Stable),
+    })
+}
+
+/// What session functions report.
+#[derive(Debug, Clone)]
+pub struct SessionFunctionValues {
+    pub current_database: Option<String>,
+    pub connection_id: u32,
+    pub user: String,
+    pub client_host: String,
+    pub server_version: String,
+}
+
+/// The session functions for one statement.
+pub fn session_functions(v: &SessionFunctionValues) -> Vec<ScalarUDF> {
+    vec![
+        constant(
+            "database",
+            &["schema"],
+            ScalarValue::Utf8(v.current_database.clone()),
+        ),
+        constant(
+            "version",
+            &[],
+            ScalarValue::Utf8(Some(v.server_version.clone())),
+        ),
+        constant(
+            "connection_id",
+            &[],
+            ScalarValue::UInt64(Some(v.connection_id as u64)),
+        ),
+        constant(
+            "user",
+            &["session_user", "system_user"],
+            ScalarValue::Utf8(Some(format!("{}@{}", v.user, v.client_host))),
+        ),
+        constant(
+            "current_user",
+            &[],
+            ScalarValue::Utf8(Some(format!("'{}'@'%'", v.user))),
+        ),
+    ]
+}

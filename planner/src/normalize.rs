@@ -1,0 +1,49 @@
+//! Identifier normalisation: Lakestar compares every identifier case-insensitively
+//! (`lower_case_table_names = 1`), quoted or not, so backquotes only allow unusual names.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Ident, Statement, VisitMut, VisitorMut};
+
+struct Unquote;
+
+impl Unquote {
+    fn ident(ident: &mut Ident) {
+        if ident.quote_style == Some('`') {
+            ident.quote_style = None;
+        }
+    }
+}
+
+impl VisitorMut for Unquote {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &mut sqlparser::ast::Expr) -> ControlFlow<()> {
+        use sqlparser::ast::Expr;
+        match expr {
+            Expr::Identifier(i) => Self::ident(i),
+            Expr::CompoundIdentifier(parts) => parts.iter_mut().for_each(Self::ident),
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_relation(&mut self, relation: &mut sqlparser::ast::ObjectName) -> ControlFlow<()> {
+        for part in relation.0.iter_mut() {
+            if let sqlparser::ast::ObjectNamePart::Identifier(i) = part {
+                Self::ident(i);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Make backquoted identifiers case-insensitive like unquoted ones.
+pub fn normalize_identifiers(statement: &mut Statement) {
+    let _ = statement.visit(&mut Unquote);
+}
+
+/// The normalised form of a name used in DDL.
+pub fn normalize_name(ident: &Ident) -> String {
+    ident.value.to_lowercase()
+}

@@ -1,0 +1,74 @@
+//! Building the DataFusion session state a statement is bound and planned in.
+
+use std::sync::Arc;
+
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::execution::FunctionRegistry;
+use datafusion::prelude::SessionConfig;
+use datafusion::variable::VarType;
+use lakestar_engine::catalog::{CatalogView, DEFAULT_CATALOG};
+use lakestar_engine::storage::TableStorage;
+use lakestar_engine::variables::{GlobalVariables, SessionVariables};
+
+use crate::catalog_provider::LakestarCatalogList;
+use crate::functions::{session_functions, SessionFunctionValues};
+use crate::variables::{SystemVariableProvider, UserVariableProvider};
+
+/// Placeholder schema name when no database is selected; never a real database.
+pub const NO_DATABASE: &str = "";
+
+/// Everything about the session that planning depends on.
+#[derive(Debug, Clone)]
+pub struct PlanningSession {
+    pub functions: SessionFunctionValues,
+    pub variables: SessionVariables,
+    pub user_variables: UserVariableProvider,
+    pub globals: Arc<GlobalVariables>,
+    pub target_partitions: usize,
+}
+
+/// A DataFusion session state over the catalog, with the session's variables and functions.
+pub fn build_session_state(
+    session: &PlanningSession,
+    view: Arc<dyn CatalogView>,
+    storage: Arc<dyn TableStorage>,
+) -> SessionState {
+    let default_db = session
+        .functions
+        .current_database
+        .clone()
+        .unwrap_or_else(|| NO_DATABASE.to_string());
+    let mut config = SessionConfig::new()
+        .with_default_catalog_and_schema(DEFAULT_CATALOG, default_db)
+        .with_create_default_catalog_and_schema(false)
+        .with_information_schema(false)
+        .with_target_partitions(session.target_partitions.max(1));
+    {
+        let options = config.options_mut();
+        options.sql_parser.dialect = datafusion::config::Dialect::MySQL;
+        options.sql_parser.enable_ident_normalization = true;
+        options.sql_parser.parse_float_as_decimal = true;
+    }
+    let mut state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .with_catalog_list(Arc::new(LakestarCatalogList::new(view, storage)))
+        .build();
+    for udf in session_functions(&session.functions) {
+        let _ = state.register_udf(Arc::new(udf));
+    }
+    let mut props = state.execution_props().clone();
+    props.add_var_provider(
+        VarType::System,
+        Arc::new(SystemVariableProvider {
+            session: session.variables.clone(),
+            globals: Arc::clone(&session.globals),
+        }),
+    );
+    props.add_var_provider(
+        VarType::UserDefined,
+        Arc::new(session.user_variables.clone()),
+    );
+    *state.execution_props_mut() = props;
+    state
+}

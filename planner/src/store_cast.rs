@@ -1,0 +1,174 @@
+//! Store assignment: converting a value into a column's type when it is written.
+//!
+//! Unlike a plain CAST, a failed conversion is an error that names the column and row
+//! (MySQL strict mode): a number that does not fit is "out of range" (1264), a string that
+//! is not a number or date is an "incorrect value" (1366), an over-long string is "too long"
+//! (1406) and NULL in a NOT NULL column is refused (1048).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::compute::{cast_with_options, CastOptions};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::error::Result as DFResult;
+use datafusion::logical_expr::{
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+use lakestar_engine::types::SqlType;
+use lakestar_engine::{Error, Reason};
+
+/// Converts its argument into one column's stored type, or fails with a MySQL-style error.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct StoreCast {
+    column: String,
+    sql_type: SqlType,
+    target: DataType,
+    nullable: bool,
+    signature: Signature,
+}
+
+impl StoreCast {
+    /// `target` is the Arrow type the table stores the column as.
+    pub fn expr(
+        value: Expr,
+        column: &str,
+        sql_type: SqlType,
+        target: DataType,
+        nullable: bool,
+    ) -> Expr {
+        let udf = ScalarUDF::new_from_impl(Self {
+            column: column.to_string(),
+            sql_type,
+            target,
+            nullable,
+            signature: Signature::any(1, Volatility::Immutable),
+        });
+        udf.call(vec![value])
+    }
+
+    fn check(&self, input: &ArrayRef) -> DFResult<ArrayRef> {
+        let converted = if input.data_type() == &self.target {
+            Arc::clone(input)
+        } else {
+            let options = CastOptions {
+                safe: true,
+                ..Default::default()
+            };
+            cast_with_options(input, &self.target, &options)?
+        };
+        for row in 0..converted.len() {
+            if converted.is_null(row) {
+                if input.is_valid(row) {
+                    return Err(self.conversion_error(input, row).into_datafusion());
+                }
+                if !self.nullable {
+                    return Err(Error::user(
+                        Reason::NotNull,
+                        format!("Column '{}' cannot be null", self.column),
+                    )
+                    .into_datafusion());
+                }
+            }
+        }
+        if let Some(max) = self.sql_type.char_length() {
+            self.check_length(&converted, max)?;
+        }
+        Ok(converted)
+    }
+
+    fn check_length(&self, values: &ArrayRef, max: u32) -> DFResult<()> {
+        let too_long = |row: usize| {
+            Error::user(
+                Reason::DataTooLong,
+                format!(
+                    "Data too long for column '{}' at row {}",
+                    self.column,
+                    row + 1
+                ),
+            )
+            .into_datafusion()
+        };
+        let max = max as usize;
+        match values.data_type() {
+            DataType::Utf8View => {
+                for (row, v) in values.as_string_view().iter().enumerate() {
+                    if v.is_some_and(|s| s.len() > max && s.chars().count() > max) {
+                        return Err(too_long(row));
+                    }
+                }
+            }
+            DataType::Utf8 => {
+                for (row, v) in values.as_string::<i32>().iter().enumerate() {
+                    if v.is_some_and(|s| s.len() > max && s.chars().count() > max) {
+                        return Err(too_long(row));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn conversion_error(&self, input: &ArrayRef, row: usize) -> Error {
+        let value = ArrayFormatter::try_new(input.as_ref(), &FormatOptions::default())
+            .map(|f| f.value(row).to_string())
+            .unwrap_or_default();
+        let from_text = matches!(
+            input.data_type(),
+            DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+        );
+        if from_text {
+            Error::user(
+                Reason::BadValue,
+                format!(
+                    "Incorrect {} value: '{}' for column '{}' at row {}",
+                    self.sql_type,
+                    value,
+                    self.column,
+                    row + 1
+                ),
+            )
+        } else {
+            Error::user(
+                Reason::OutOfRange,
+                format!(
+                    "Out of range value for column '{}' at row {} (value {} does not fit {})",
+                    self.column,
+                    row + 1,
+                    value,
+                    self.sql_type
+                ),
+            )
+        }
+    }
+}
+
+impl ScalarUDFImpl for StoreCast {
+    fn name(&self) -> &str {
+        "store_cast"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DFResult<DataType> {
+        Ok(self.target.clone())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
+        let rows = args.number_rows;
+        let input = match &args.args[0] {
+            ColumnarValue::Array(a) => Arc::clone(a),
+            ColumnarValue::Scalar(s) => s.to_array_of_size(rows.max(1))?,
+        };
+        let out = self.check(&input)?;
+        match &args.args[0] {
+            ColumnarValue::Scalar(_) => Ok(ColumnarValue::Scalar(
+                datafusion::common::ScalarValue::try_from_array(&out, 0)?,
+            )),
+            ColumnarValue::Array(_) => Ok(ColumnarValue::Array(out)),
+        }
+    }
+}
