@@ -1,1 +1,36 @@
-//! lakestar-frontend
+//! # lakestar-frontend: everything a user touches
+//!
+//! ```text
+//!  client ──TCP──► mysql::server ─► mysql::connection (handshake, commands)
+//!                                        │ COM_QUERY
+//!                                        ▼
+//!                               sql::parse ─► dispatch::execute ─► handlers::*
+//!                                                          │            │
+//!                                  DDL ─► catalog::CatalogManager       │ query / insert
+//!                                          (persisted, atomic)          ▼
+//!                                                       lakestar_planner (bind, plan)
+//!                                                                       │
+//!                                                 FragmentExecutor (backend) ─► rows
+//! ```
+//!
+//! - [`mysql`]: the wire protocol, and the one mapping of engine errors to MySQL codes.
+//! - [`sql`]: SQL text → statements (sqlparser's MySQL dialect plus StarRocks CREATE TABLE).
+//! - [`dispatch`]: the one `match` from statement to handler; [`handlers`]: one file per
+//!   statement.
+//! - [`catalog`]: the catalog manager, the only writer of catalog metadata.
+//! - [`session`], [`context`]: per-connection and server-wide state.
+//!
+//! The frontend depends on the planner and the engine, never on the backend: storage and
+//! execution arrive as `lakestar_engine` trait objects.
+
+pub mod catalog;
+pub mod context;
+pub mod dispatch;
+pub mod handlers;
+pub mod mysql;
+pub mod output;
+pub mod session;
+pub mod sql;
+
+pub use context::FrontendContext;
+pub use mysql::MysqlServer;

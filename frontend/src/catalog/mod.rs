@@ -1,0 +1,223 @@
+//! The catalog manager: the one owner of catalog metadata and its persistence.
+//!
+//! Every DDL statement takes the DDL lock, builds the new catalog state, applies the
+//! storage side effect in the order that keeps a crash harmless, persists the new state
+//! atomically, and only then publishes it to readers:
+//!
+//! - create: storage first, then catalog (a crash leaves orphan storage, removed at start);
+//! - drop: catalog first, then storage (a crash leaves orphan storage, removed at start).
+
+mod persist;
+mod state;
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use lakestar_engine::catalog::{CatalogView, DatabaseMeta, TableMeta};
+use lakestar_engine::storage::TableStorage;
+use lakestar_engine::{user_err, Result};
+use tokio::sync::Mutex;
+use tracing::{info, warn};
+
+use persist::CatalogFile;
+pub use state::{CatalogState, DatabaseEntry};
+
+/// Owner of the internal catalog.
+#[derive(Debug)]
+pub struct CatalogManager {
+    file: CatalogFile,
+    state: RwLock<Arc<CatalogState>>,
+    storage: Arc<dyn TableStorage>,
+    ddl_lock: Mutex<()>,
+}
+
+impl CatalogManager {
+    /// Load the catalog of a data directory and remove storage a crash left behind.
+    pub async fn open(data_dir: &Path, storage: Arc<dyn TableStorage>) -> Result<Arc<Self>> {
+        let file = CatalogFile::new(data_dir)?;
+        let state = file.load()?;
+        info!(
+            databases = state.databases.len(),
+            version = state.version,
+            "catalog loaded"
+        );
+        let manager = Arc::new(Self {
+            file,
+            state: RwLock::new(Arc::new(state)),
+            storage,
+            ddl_lock: Mutex::new(()),
+        });
+        manager.remove_orphan_storage().await?;
+        Ok(manager)
+    }
+
+    async fn remove_orphan_storage(&self) -> Result<()> {
+        let snapshot = self.snapshot();
+        for entry in snapshot.databases.values() {
+            for storage_name in self.storage.list_table_storage(&entry.meta).await? {
+                let known = entry.tables.values().any(|t| t.storage_name() == storage_name);
+                if !known {
+                    warn!(database = %entry.meta.name, %storage_name, "removing orphan table storage");
+                    self.storage
+                        .drop_table_storage(&entry.meta, &storage_name)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The current catalog state.
+    pub fn snapshot(&self) -> Arc<CatalogState> {
+        Arc::clone(&self.state.read().expect("catalog lock"))
+    }
+
+    fn publish(&self, state: CatalogState) -> Result<()> {
+        self.file.store(&state)?;
+        *self.state.write().expect("catalog lock") = Arc::new(state);
+        Ok(())
+    }
+
+    pub fn database_exists_now(&self, name: &str) -> bool {
+        self.snapshot().databases.contains_key(name)
+    }
+
+    pub fn table_now(&self, db: &str, name: &str) -> Option<TableMeta> {
+        self.snapshot()
+            .databases
+            .get(db)
+            .and_then(|d| d.tables.get(name))
+            .cloned()
+    }
+
+    /// `CREATE DATABASE`; returns false if it existed and `if_not_exists` was given.
+    pub async fn create_database(&self, name: &str, if_not_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        if state.databases.contains_key(name) {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                DatabaseExists,
+                "Can't create database '{name}'; database exists"
+            ));
+        }
+        let meta = DatabaseMeta {
+            name: name.to_string(),
+            id: state.allocate_id(),
+        };
+        self.storage.create_database(&meta).await?;
+        state.version += 1;
+        state.databases.insert(
+            name.to_string(),
+            DatabaseEntry {
+                meta,
+                tables: Default::default(),
+            },
+        );
+        self.publish(state)?;
+        Ok(true)
+    }
+
+    /// `DROP DATABASE`; returns false if it was missing and `if_exists` was given.
+    pub async fn drop_database(&self, name: &str, if_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        let Some(entry) = state.databases.remove(name) else {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                UnknownDatabase,
+                "Can't drop database '{name}'; database doesn't exist"
+            ));
+        };
+        state.version += 1;
+        self.publish(state)?;
+        self.storage.drop_database(&entry.meta).await?;
+        Ok(true)
+    }
+
+    /// `CREATE TABLE`; returns false if it existed and `if_not_exists` was given.
+    pub async fn create_table(&self, mut table: TableMeta, if_not_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        let Some(entry) = state.databases.get(&table.database) else {
+            return Err(user_err!(UnknownDatabase, "Unknown database '{}'", table.database));
+        };
+        if entry.tables.contains_key(&table.name) {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(TableExists, "Table '{}' already exists", table.name));
+        }
+        table.id = state.allocate_id();
+        self.storage.create_table(&table).await?;
+        state.version += 1;
+        state
+            .databases
+            .get_mut(&table.database)
+            .expect("checked above")
+            .tables
+            .insert(table.name.clone(), table);
+        self.publish(state)?;
+        Ok(true)
+    }
+
+    /// `DROP TABLE`; returns false if it was missing and `if_exists` was given.
+    pub async fn drop_table(&self, db: &str, name: &str, if_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        let Some(entry) = state.databases.get_mut(db) else {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
+        };
+        let Some(table) = entry.tables.remove(name) else {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(UnknownTable, "Unknown table '{db}.{name}'"));
+        };
+        state.version += 1;
+        self.publish(state)?;
+        self.storage.drop_table(&table).await?;
+        Ok(true)
+    }
+
+    /// `TRUNCATE TABLE`: one atomic storage commit; the catalog does not change.
+    pub async fn truncate_table(&self, db: &str, name: &str) -> Result<()> {
+        let table = self.table_now(db, name).ok_or_else(|| {
+            if self.database_exists_now(db) {
+                user_err!(UnknownTable, "Table '{db}.{name}' doesn't exist")
+            } else {
+                user_err!(UnknownDatabase, "Unknown database '{db}'")
+            }
+        })?;
+        self.storage.truncate_table(&table).await
+    }
+}
+
+impl CatalogView for CatalogManager {
+    fn database_exists(&self, name: &str) -> bool {
+        self.database_exists_now(name)
+    }
+
+    fn database_names(&self) -> Vec<String> {
+        self.snapshot().databases.keys().cloned().collect()
+    }
+
+    fn table(&self, database: &str, name: &str) -> Option<TableMeta> {
+        self.table_now(database, name)
+    }
+
+    fn table_names(&self, database: &str) -> Vec<String> {
+        self.snapshot()
+            .databases
+            .get(database)
+            .map(|d| d.tables.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}

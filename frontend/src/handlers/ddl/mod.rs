@@ -1,0 +1,7 @@
+//! DDL handlers: each validates, then asks the catalog manager to change the catalog.
+
+pub mod create_database;
+pub mod create_table;
+pub mod drop_database;
+pub mod drop_table;
+pub mod truncate_table;

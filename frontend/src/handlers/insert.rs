@@ -1,0 +1,33 @@
+//! INSERT INTO ... VALUES / SELECT: one atomic commit; returns the number of rows written.
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::UInt64Type;
+use futures::StreamExt;
+use lakestar_engine::{Error, Result};
+use lakestar_planner::bind::Binder;
+use sqlparser::ast::Statement;
+
+use super::query::execute_plan;
+use crate::context::FrontendContext;
+use crate::output::QueryOutput;
+use crate::session::Session;
+
+pub async fn handle(ctx: &FrontendContext, session: &mut Session, statement: Statement) -> Result<QueryOutput> {
+    let state = ctx.session_state(session);
+    let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
+        .bind_insert(statement)
+        .await?;
+    let QueryOutput::Rows { mut stream, .. } = execute_plan(ctx, &state, &plan).await? else {
+        return Err(Error::internal("INSERT plan returned no count"));
+    };
+    let mut affected_rows = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(Error::from_datafusion)?;
+        if let Some(counts) = batch.column(0).as_primitive_opt::<UInt64Type>() {
+            affected_rows += counts.iter().flatten().sum::<u64>();
+        } else if batch.num_columns() > 0 && !batch.column(0).is_empty() {
+            return Err(Error::internal("INSERT count has an unexpected type"));
+        }
+    }
+    Ok(QueryOutput::Ok { affected_rows })
+}

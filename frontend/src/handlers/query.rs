@@ -1,0 +1,28 @@
+//! SELECT and other queries: bind, plan, execute on the backend, stream the rows.
+
+
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::LogicalPlan;
+use lakestar_engine::Result;
+use lakestar_planner::bind::Binder;
+use sqlparser::ast::Statement;
+
+use crate::context::FrontendContext;
+use crate::output::QueryOutput;
+use crate::session::Session;
+
+pub async fn handle(ctx: &FrontendContext, session: &mut Session, statement: Statement) -> Result<QueryOutput> {
+    let state = ctx.session_state(session);
+    let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
+        .bind_query(statement)
+        .await?;
+    execute_plan(ctx, &state, &plan).await
+}
+
+/// Plan and run a bound plan, streaming its output.
+pub async fn execute_plan(ctx: &FrontendContext, state: &SessionState, plan: &LogicalPlan) -> Result<QueryOutput> {
+    let physical = lakestar_planner::physical_plan(state, plan).await?;
+    let schema = physical.schema();
+    let stream = ctx.executor.execute(physical, state.task_ctx())?;
+    Ok(QueryOutput::Rows { schema, stream })
+}

@@ -1,0 +1,178 @@
+//! MySQL packet framing (3-byte length, 1-byte sequence id) and length-encoded values.
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+
+const MAX_PAYLOAD: usize = 0xFF_FFFF;
+/// Flush the write buffer once it holds this many bytes, so big results stream.
+const FLUSH_THRESHOLD: usize = 64 * 1024;
+
+/// Reads and writes packets of one connection.
+pub struct PacketIo<R, W> {
+    reader: BufReader<R>,
+    writer: BufWriter<W>,
+    pending: usize,
+    pub seq: u8,
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
+    pub fn new(reader: R, writer: W) -> Self {
+        Self {
+            reader: BufReader::new(reader),
+            writer: BufWriter::with_capacity(FLUSH_THRESHOLD * 2, writer),
+            pending: 0,
+            seq: 0,
+        }
+    }
+
+    /// Read one logical packet (joining 16 MiB continuation packets). `None` on EOF.
+    pub async fn read_packet(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut payload = Vec::new();
+        loop {
+            let mut header = [0u8; 4];
+            match self.reader.read_exact(&mut header).await {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && payload.is_empty() => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e),
+            }
+            let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
+            self.seq = header[3].wrapping_add(1);
+            let start = payload.len();
+            payload.resize(start + len, 0);
+            self.reader.read_exact(&mut payload[start..]).await?;
+            if len < MAX_PAYLOAD {
+                return Ok(Some(payload));
+            }
+        }
+    }
+
+    /// Queue one packet; large payloads are split as the protocol requires.
+    pub async fn write_packet(&mut self, payload: &[u8]) -> std::io::Result<()> {
+        let mut rest = payload;
+        loop {
+            let chunk = rest.len().min(MAX_PAYLOAD);
+            let len = (chunk as u32).to_le_bytes();
+            self.writer
+                .write_all(&[len[0], len[1], len[2], self.seq])
+                .await?;
+            self.writer.write_all(&rest[..chunk]).await?;
+            self.seq = self.seq.wrapping_add(1);
+            self.pending += chunk + 4;
+            rest = &rest[chunk..];
+            if chunk < MAX_PAYLOAD {
+                break;
+            }
+        }
+        if self.pending >= FLUSH_THRESHOLD {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn flush(&mut self) -> std::io::Result<()> {
+        self.pending = 0;
+        self.writer.flush().await
+    }
+}
+
+/// Append a length-encoded integer.
+pub fn put_lenenc_int(buf: &mut Vec<u8>, v: u64) {
+    if v < 251 {
+        buf.push(v as u8);
+    } else if v < 1 << 16 {
+        buf.push(0xFC);
+        buf.extend_from_slice(&(v as u16).to_le_bytes());
+    } else if v < 1 << 24 {
+        buf.push(0xFD);
+        buf.extend_from_slice(&(v as u32).to_le_bytes()[..3]);
+    } else {
+        buf.push(0xFE);
+        buf.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// Append a length-encoded string.
+pub fn put_lenenc_str(buf: &mut Vec<u8>, s: &[u8]) {
+    put_lenenc_int(buf, s.len() as u64);
+    buf.extend_from_slice(s);
+}
+
+/// A cursor over a received packet.
+pub struct Cursor<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    pub fn remaining(&self) -> &'a [u8] {
+        self.data
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.data.len() < n {
+            return None;
+        }
+        let (head, tail) = self.data.split_at(n);
+        self.data = tail;
+        Some(head)
+    }
+
+    pub fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    pub fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        self.take(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    pub fn null_str(&mut self) -> Option<&'a [u8]> {
+        let end = self.data.iter().position(|&b| b == 0)?;
+        let s = &self.data[..end];
+        self.data = &self.data[end + 1..];
+        Some(s)
+    }
+
+    pub fn lenenc_int(&mut self) -> Option<u64> {
+        match self.u8()? {
+            0xFC => self.u16().map(u64::from),
+            0xFD => self
+                .take(3)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], 0]) as u64),
+            0xFE => self.take(8).map(|b| {
+                u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+            }),
+            v => Some(v as u64),
+        }
+    }
+
+    pub fn lenenc_str(&mut self) -> Option<&'a [u8]> {
+        let n = self.lenenc_int()? as usize;
+        self.take(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenenc_round_trip() {
+        for v in [0u64, 250, 251, 65535, 65536, 16_777_215, 16_777_216, u64::MAX] {
+            let mut buf = vec![];
+            put_lenenc_int(&mut buf, v);
+            assert_eq!(Cursor::new(&buf).lenenc_int(), Some(v));
+        }
+    }
+}

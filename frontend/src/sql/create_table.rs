@@ -1,0 +1,367 @@
+//! StarRocks `CREATE TABLE`, parsed with sqlparser's parser plus the StarRocks clauses:
+//!
+//! ```sql
+//! CREATE TABLE [IF NOT EXISTS] [db.]t (col type [NULL|NOT NULL] [DEFAULT v] [COMMENT 'c'], ...)
+//! [ENGINE = OLAP]
+//! [DUPLICATE KEY(...) | PRIMARY KEY(...) | UNIQUE KEY(...)]
+//! [COMMENT 'table comment']
+//! [PARTITION BY ...]
+//! [DISTRIBUTED BY HASH(...) [BUCKETS n] | DISTRIBUTED BY RANDOM [BUCKETS n]]
+//! [ORDER BY (...)]
+//! [PROPERTIES ("key" = "value", ...)]
+//! ```
+
+use std::collections::BTreeMap;
+
+use lakestar_engine::catalog::{ColumnMeta, Distribution, KeysType, TableMeta};
+use lakestar_engine::types::SqlType;
+use lakestar_engine::{user_err, Error, Result};
+use sqlparser::ast::{ColumnOption, ObjectName, TableConstraint};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{IsOptional, Parser};
+use sqlparser::tokenizer::Token;
+
+/// A parsed CREATE TABLE; `table.database` is filled in by the handler.
+#[derive(Debug, Clone)]
+pub struct CreateTable {
+    pub if_not_exists: bool,
+    pub name: ObjectName,
+    pub table: TableMeta,
+}
+
+fn lower(ident: &sqlparser::ast::Ident) -> String {
+    ident.value.to_lowercase()
+}
+
+fn word_is(token: &Token, text: &str) -> bool {
+    matches!(token, Token::Word(w) if w.value.eq_ignore_ascii_case(text))
+}
+
+/// Parse after the caller has checked the statement starts with `CREATE TABLE`.
+pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
+    parser.expect_keyword(Keyword::CREATE)?;
+    if parser.parse_keyword(Keyword::EXTERNAL) {
+        return Err(Error::unsupported("CREATE EXTERNAL TABLE is not supported"));
+    }
+    let _ = parser.parse_keyword(Keyword::TEMPORARY);
+    parser.expect_keyword(Keyword::TABLE)?;
+    let if_not_exists = parser.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+    let name = parser.parse_object_name(false)?;
+    if parser.peek_keyword(Keyword::AS) || parser.peek_keyword(Keyword::LIKE) {
+        return Err(Error::unsupported(
+            "CREATE TABLE ... AS SELECT and CREATE TABLE ... LIKE are not supported yet",
+        ));
+    }
+    parser.expect_token(&Token::LParen)?;
+    let mut columns: Vec<ColumnMeta> = vec![];
+    let mut primary_key: Option<Vec<String>> = None;
+    loop {
+        if let Some(constraint) = parser.parse_optional_table_constraint()? {
+            match constraint {
+                TableConstraint::PrimaryKey(pk) => {
+                    primary_key = Some(
+                        pk.columns
+                            .iter()
+                            .map(|c| c.column.expr.to_string().trim_matches('`').to_lowercase())
+                            .collect(),
+                    )
+                }
+                _ => {} // other indexes are accepted and ignored
+            }
+        } else if word_is(&parser.peek_token().token, "INDEX") {
+            // StarRocks `INDEX name (cols) [USING BITMAP] [COMMENT '...']`: accepted, ignored.
+            skip_until_list_end(parser);
+        } else {
+            let def = parser.parse_column_def()?;
+            let name = lower(&def.name);
+            if columns.iter().any(|c| c.name == name) {
+                return Err(user_err!(DuplicateColumn, "Duplicate column name '{name}'"));
+            }
+            let mut column = ColumnMeta {
+                name,
+                sql_type: SqlType::from_ast(&def.data_type)?,
+                nullable: true,
+                default: None,
+                comment: None,
+            };
+            for option in def.options {
+                match option.option {
+                    ColumnOption::Null => column.nullable = true,
+                    ColumnOption::NotNull => column.nullable = false,
+                    ColumnOption::Default(expr) => column.default = Some(expr.to_string()),
+                    ColumnOption::Comment(c) => column.comment = Some(c),
+                    ColumnOption::PrimaryKey(_) => {
+                        primary_key = Some(vec![column.name.clone()]);
+                    }
+                    other => {
+                        return Err(Error::unsupported(format!(
+                            "column option {other} is not supported"
+                        )))
+                    }
+                }
+            }
+            columns.push(column);
+        }
+        if parser.consume_token(&Token::Comma) {
+            continue;
+        }
+        parser.expect_token(&Token::RParen)?;
+        break;
+    }
+    if columns.is_empty() {
+        return Err(Error::syntax("A table must have at least one column"));
+    }
+
+    let mut keys: Option<(KeysType, Vec<String>)> = primary_key.map(|k| (KeysType::Primary, k));
+    let mut comment = None;
+    let mut partition_columns = vec![];
+    let mut partition_clause = None;
+    let mut distribution = None;
+    let mut order_by = vec![];
+    let mut properties = BTreeMap::new();
+    loop {
+        let token = parser.peek_token().token;
+        if token == Token::EOF || token == Token::SemiColon {
+            break;
+        }
+        if parser.parse_keyword(Keyword::ENGINE) {
+            let _ = parser.consume_token(&Token::Eq);
+            let engine = parser.parse_identifier()?;
+            if !engine.value.eq_ignore_ascii_case("olap") {
+                return Err(Error::unsupported(format!("ENGINE={} is not supported", engine.value)));
+            }
+        } else if word_is(&token, "DUPLICATE") || word_is(&token, "AGGREGATE") {
+            let kind = parser.next_token().token;
+            parser.expect_keyword(Keyword::KEY)?;
+            let cols = column_list(parser)?;
+            if word_is(&kind, "AGGREGATE") {
+                return Err(Error::unsupported("AGGREGATE KEY tables are not supported yet"));
+            }
+            keys = Some((KeysType::Duplicate, cols));
+        } else if parser.parse_keywords(&[Keyword::PRIMARY, Keyword::KEY]) {
+            keys = Some((KeysType::Primary, column_list(parser)?));
+        } else if parser.parse_keywords(&[Keyword::UNIQUE, Keyword::KEY]) {
+            keys = Some((KeysType::Unique, column_list(parser)?));
+        } else if parser.parse_keyword(Keyword::COMMENT) {
+            let _ = parser.consume_token(&Token::Eq);
+            comment = Some(parser.parse_literal_string()?);
+        } else if parser.parse_keywords(&[Keyword::PARTITION, Keyword::BY]) {
+            let (cols, clause) = partition_by(parser)?;
+            partition_columns = cols;
+            partition_clause = clause;
+        } else if word_is(&token, "DISTRIBUTED") {
+            parser.next_token();
+            parser.expect_keyword(Keyword::BY)?;
+            distribution = Some(distributed_by(parser)?);
+        } else if parser.parse_keywords(&[Keyword::ORDER, Keyword::BY]) {
+            order_by = column_list(parser)?;
+        } else if word_is(&token, "PROPERTIES") {
+            parser.next_token();
+            properties = key_values(parser)?;
+        } else {
+            return Err(Error::syntax(format!(
+                "Unexpected {token} in CREATE TABLE; expected a table clause"
+            )));
+        }
+    }
+
+    let (keys_type, key_columns) =
+        keys.unwrap_or_else(|| (KeysType::Duplicate, vec![columns[0].name.clone()]));
+    let known = |names: &[String], what: &str| -> Result<()> {
+        for n in names {
+            if !columns.iter().any(|c| &c.name == n) {
+                return Err(user_err!(
+                    UnknownColumn,
+                    "Unknown column '{n}' in {what}"
+                ));
+            }
+        }
+        Ok(())
+    };
+    known(&key_columns, "key")?;
+    known(&partition_columns, "PARTITION BY")?;
+    known(&order_by, "ORDER BY")?;
+    if let Some(Distribution::Hash { columns: hash, .. }) = &distribution {
+        known(hash, "DISTRIBUTED BY")?;
+    }
+    if keys_type.is_upsert() {
+        for c in columns.iter_mut() {
+            if key_columns.contains(&c.name) {
+                c.nullable = false;
+            }
+        }
+        if let Some(p) = partition_columns.iter().find(|p| !key_columns.contains(p)) {
+            return Err(Error::user(
+                lakestar_engine::Reason::InvalidDefinition,
+                format!("Partition column '{p}' must be part of the {}", keys_type.sql_name()),
+            ));
+        }
+    }
+    Ok(CreateTable {
+        if_not_exists,
+        table: TableMeta {
+            database: String::new(),
+            name: name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(lower)
+                .unwrap_or_default(),
+            id: 0,
+            columns,
+            keys_type,
+            key_columns,
+            partition_columns,
+            partition_clause,
+            distribution,
+            order_by,
+            properties,
+            comment,
+            create_time_ms: chrono::Utc::now().timestamp_millis(),
+        },
+        name,
+    })
+}
+
+fn column_list(parser: &mut Parser) -> Result<Vec<String>> {
+    Ok(parser
+        .parse_parenthesized_column_list(IsOptional::Mandatory, false)?
+        .iter()
+        .map(lower)
+        .collect())
+}
+
+/// `PARTITION BY`: a plain column list partitions the Paimon table; any other form
+/// (RANGE, LIST, expressions) is kept as written.
+fn partition_by(parser: &mut Parser) -> Result<(Vec<String>, Option<String>)> {
+    let mut tokens = vec![];
+    let mut depth = 0i32;
+    loop {
+        let token = parser.peek_token().token;
+        let at_clause = depth == 0
+            && (token == Token::EOF
+                || token == Token::SemiColon
+                || word_is(&token, "DISTRIBUTED")
+                || word_is(&token, "PROPERTIES")
+                || word_is(&token, "ORDER")
+                || word_is(&token, "COMMENT"));
+        if at_clause {
+            break;
+        }
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        tokens.push(parser.next_token().token);
+    }
+    let inner: Vec<&Token> = match tokens.as_slice() {
+        [Token::LParen, middle @ .., Token::RParen] => middle.iter().collect(),
+        all => all.iter().collect(),
+    };
+    let mut columns = vec![];
+    let mut plain = !inner.is_empty();
+    for (i, t) in inner.iter().enumerate() {
+        match (i % 2, t) {
+            (0, Token::Word(w)) if w.keyword == Keyword::NoKeyword || w.quote_style.is_some() => {
+                columns.push(w.value.to_lowercase())
+            }
+            (1, Token::Comma) => {}
+            _ => plain = false,
+        }
+    }
+    if plain && inner.len() % 2 == 1 {
+        Ok((columns, None))
+    } else if tokens.is_empty() {
+        Err(Error::syntax("PARTITION BY needs a partition description"))
+    } else {
+        Ok((vec![], Some(render_tokens(&tokens))))
+    }
+}
+
+fn render_tokens(tokens: &[Token]) -> String {
+    let mut out = String::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let glue = i == 0
+            || matches!(t, Token::RParen | Token::Comma)
+            || matches!(tokens[i - 1], Token::LParen);
+        if !glue {
+            out.push(' ');
+        }
+        out.push_str(&t.to_string());
+    }
+    out
+}
+
+fn distributed_by(parser: &mut Parser) -> Result<Distribution> {
+    let kind = parser.next_token().token;
+    if word_is(&kind, "HASH") {
+        let columns = column_list(parser)?;
+        Ok(Distribution::Hash {
+            columns,
+            buckets: buckets(parser)?,
+        })
+    } else if word_is(&kind, "RANDOM") {
+        Ok(Distribution::Random {
+            buckets: buckets(parser)?,
+        })
+    } else {
+        Err(Error::syntax(format!(
+            "Expected HASH or RANDOM after DISTRIBUTED BY, found {kind}"
+        )))
+    }
+}
+
+fn buckets(parser: &mut Parser) -> Result<Option<u32>> {
+    if word_is(&parser.peek_token().token, "BUCKETS") {
+        parser.next_token();
+        let n = parser.parse_literal_uint()?;
+        if n == 0 || n > 1024 {
+            return Err(Error::syntax(format!("BUCKETS {n} is out of range [1, 1024]")));
+        }
+        return Ok(Some(n as u32));
+    }
+    Ok(None)
+}
+
+fn key_values(parser: &mut Parser) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    parser.expect_token(&Token::LParen)?;
+    if parser.consume_token(&Token::RParen) {
+        return Ok(out);
+    }
+    loop {
+        let key = string_token(parser)?;
+        parser.expect_token(&Token::Eq)?;
+        let value = string_token(parser)?;
+        out.insert(key, value);
+        if parser.consume_token(&Token::Comma) {
+            continue;
+        }
+        parser.expect_token(&Token::RParen)?;
+        return Ok(out);
+    }
+}
+
+fn string_token(parser: &mut Parser) -> Result<String> {
+    match parser.next_token().token {
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => Ok(s),
+        Token::Word(w) => Ok(w.value),
+        Token::Number(n, _) => Ok(n),
+        other => Err(Error::syntax(format!("Expected a string in PROPERTIES, found {other}"))),
+    }
+}
+
+fn skip_until_list_end(parser: &mut Parser) {
+    let mut depth = 0i32;
+    loop {
+        match parser.peek_token().token {
+            Token::EOF => return,
+            Token::Comma | Token::RParen if depth == 0 => return,
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        parser.next_token();
+    }
+}

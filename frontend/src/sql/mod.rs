@@ -1,0 +1,109 @@
+//! SQL text → statements: sqlparser's MySQL dialect, plus StarRocks `CREATE TABLE`.
+
+pub mod create_table;
+
+use lakestar_engine::{Error, Result};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+pub use create_table::CreateTable;
+
+/// A statement Lakestar can dispatch.
+#[derive(Debug, Clone)]
+pub enum Statement {
+    /// Anything sqlparser's MySQL dialect parses.
+    Sql(Box<sqlparser::ast::Statement>),
+    /// StarRocks CREATE TABLE.
+    CreateTable(Box<CreateTable>),
+}
+
+/// Parse one or more `;`-separated statements.
+pub fn parse(sql: &str) -> Result<Vec<Statement>> {
+    let dialect = MySqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(sql)?;
+    let mut statements = vec![];
+    let mut expect_delimiter = false;
+    loop {
+        while parser.consume_token(&Token::SemiColon) {
+            expect_delimiter = false;
+        }
+        let next = parser.peek_token().token;
+        if next == Token::EOF {
+            break;
+        }
+        if expect_delimiter {
+            return Err(Error::syntax(format!(
+                "You have an error in your SQL syntax; unexpected '{next}' after the end of a statement"
+            )));
+        }
+        statements.push(if starts_create_table(&parser) {
+            Statement::CreateTable(Box::new(create_table::parse_create_table(&mut parser)?))
+        } else {
+            Statement::Sql(Box::new(parser.parse_statement()?))
+        });
+        expect_delimiter = true;
+    }
+    Ok(statements)
+}
+
+fn starts_create_table(parser: &Parser) -> bool {
+    let [a, b, c] = parser.peek_tokens::<3>();
+    let is = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    is(&a, Keyword::CREATE)
+        && (is(&b, Keyword::TABLE)
+            || ((is(&b, Keyword::EXTERNAL) || is(&b, Keyword::TEMPORARY)) && is(&c, Keyword::TABLE)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lakestar_engine::catalog::{Distribution, KeysType};
+
+    fn create(sql: &str) -> CreateTable {
+        match parse(sql).unwrap().remove(0) {
+            Statement::CreateTable(c) => *c,
+            other => panic!("not a create table: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn starrocks_clauses_are_kept() {
+        let c = create(
+            "CREATE TABLE IF NOT EXISTS d.t (id BIGINT NOT NULL COMMENT 'k', v VARCHAR(20) DEFAULT 'x', dt DATE) \
+             ENGINE=OLAP PRIMARY KEY(id, dt) COMMENT 'tbl' PARTITION BY (dt) \
+             DISTRIBUTED BY HASH(id) BUCKETS 4 ORDER BY (v) PROPERTIES (\"replication_num\" = \"1\")",
+        );
+        assert!(c.if_not_exists);
+        let t = c.table;
+        assert_eq!(t.keys_type, KeysType::Primary);
+        assert_eq!(t.key_columns, vec!["id", "dt"]);
+        assert_eq!(t.partition_columns, vec!["dt"]);
+        assert_eq!(
+            t.distribution,
+            Some(Distribution::Hash {
+                columns: vec!["id".into()],
+                buckets: Some(4)
+            })
+        );
+        assert_eq!(t.properties.get("replication_num").map(String::as_str), Some("1"));
+        assert_eq!(t.comment.as_deref(), Some("tbl"));
+        assert_eq!(t.columns[1].default.as_deref(), Some("'x'"));
+    }
+
+    #[test]
+    fn range_partitions_are_kept_as_text() {
+        let c = create(
+            "CREATE TABLE t (k INT, dt DATE) DUPLICATE KEY(k) PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2024-01-01')) DISTRIBUTED BY RANDOM",
+        );
+        assert!(c.table.partition_columns.is_empty());
+        assert!(c.table.partition_clause.unwrap().starts_with("RANGE(dt)"));
+    }
+
+    #[test]
+    fn several_statements() {
+        assert_eq!(parse("select 1; select 2;").unwrap().len(), 2);
+        assert!(parse("select 1 select 2").is_err());
+    }
+}
