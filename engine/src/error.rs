@@ -29,6 +29,10 @@ pub enum Reason {
     NoDatabaseSelected,
     UnknownDatabase,
     UnknownTable,
+    /// DROP of a table that does not exist (MySQL 1051).
+    UnknownTableToDrop,
+    /// DROP of a database that does not exist (MySQL 1008).
+    UnknownDatabaseToDrop,
     UnknownColumn,
     TableExists,
     DatabaseExists,
@@ -113,11 +117,13 @@ impl Error {
             D::Plan(msg) => Self::user(Reason::Other, msg),
             D::SchemaError(e, _) => {
                 use datafusion::common::SchemaError as S;
-                let reason = match e.as_ref() {
-                    S::FieldNotFound { .. } => Reason::UnknownColumn,
-                    _ => Reason::Other,
-                };
-                Self::user(reason, strip_backtrace(&e.to_string()))
+                match e.as_ref() {
+                    S::FieldNotFound { field, .. } => Self::user(
+                        Reason::UnknownColumn,
+                        format!("Unknown column '{}' in 'field list'", field.name),
+                    ),
+                    other => Self::user(Reason::Other, strip_backtrace(&other.to_string())),
+                }
             }
             D::NotImplemented(msg) => Self::unsupported(msg),
             D::ResourcesExhausted(msg) => Self::new(ErrorKind::Resource, Reason::Other, msg),

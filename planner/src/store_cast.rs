@@ -57,9 +57,11 @@ impl StoreCast {
             };
             cast_with_options(input, &self.target, &options)?
         };
+        let input_nulls = input.logical_nulls();
         for row in 0..converted.len() {
             if converted.is_null(row) {
-                if input.is_valid(row) {
+                let input_is_null = input_nulls.as_ref().is_some_and(|n| n.is_null(row));
+                if !input_is_null {
                     return Err(self.conversion_error(input, row).into_datafusion());
                 }
                 if !self.nullable {

@@ -1,1 +1,174 @@
-//! test helpers
+//! Test harness: runs the real `lakestar` binary on a free port with its own data
+//! directory, and connects to it with real MySQL clients.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mysql_async::prelude::Queryable;
+
+/// Path of the `lakestar` binary built alongside the tests.
+pub fn lakestar_binary() -> PathBuf {
+    if let Ok(p) = std::env::var("LAKESTAR_BIN") {
+        return PathBuf::from(p);
+    }
+    // target/<profile>/deps/<test-binary> → target/<profile>/lakestar
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let bin = profile_dir.join("lakestar");
+    assert!(
+        bin.exists(),
+        "{} not found: build it with `cargo build` (cargo test --workspace builds it)",
+        bin.display()
+    );
+    bin
+}
+
+/// A running server process.
+pub struct TestServer {
+    child: Option<Child>,
+    pub port: u16,
+    data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    /// Start a server on a fresh data directory.
+    pub fn start() -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().join("data");
+        let mut s = Self::start_in(&data_dir);
+        s._temp = Some(temp);
+        s
+    }
+
+    /// Start a server on an existing (or new) data directory.
+    pub fn start_in(data_dir: &Path) -> Self {
+        let mut child = Command::new(lakestar_binary())
+            .arg("--mysql-port")
+            .arg("0")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("LAKESTAR_LOG", std::env::var("LAKESTAR_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn lakestar");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let port = loop {
+            assert!(Instant::now() < deadline, "server did not become ready");
+            let line = lines
+                .next()
+                .expect("server exited before it was ready")
+                .expect("read stdout");
+            if let Some(rest) = line.strip_prefix("Lakestar is ready: ") {
+                let port = rest
+                    .split_whitespace()
+                    .skip_while(|w| *w != "-P")
+                    .nth(1)
+                    .expect("port in ready line");
+                break port.parse().expect("port number");
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            child: Some(child),
+            port,
+            data_dir: data_dir.to_path_buf(),
+            _temp: None,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    pub fn url(&self) -> String {
+        format!("mysql://root@127.0.0.1:{}", self.port)
+    }
+
+    pub async fn connect(&self) -> mysql_async::Conn {
+        mysql_async::Conn::from_url(self.url())
+            .await
+            .expect("connect to lakestar")
+    }
+
+    /// Stop with SIGTERM and wait for a clean exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            unsafe {
+                libc::kill(child.id() as i32, libc::SIGTERM);
+            }
+            let status = child.wait().expect("wait for server");
+            assert!(status.success(), "server exited with {status}");
+        }
+    }
+
+    /// Kill with SIGKILL, as a crash would.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill -9");
+            let _ = child.wait();
+        }
+    }
+
+    /// Stop (cleanly) and start again on the same data directory.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.reopen();
+    }
+
+    /// Start again on the same data directory after a stop or kill.
+    pub fn reopen(&mut self) {
+        let next = Self::start_in(&self.data_dir.clone());
+        self.port = next.port;
+        let mut next = next;
+        self.child = next.child.take();
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Run a query and return every row as strings (NULL as "NULL").
+pub async fn rows(conn: &mut mysql_async::Conn, sql: &str) -> Vec<Vec<String>> {
+    let result: Vec<mysql_async::Row> = conn.query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    result
+        .into_iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| match row.as_ref(i).expect("value") {
+                    mysql_async::Value::NULL => "NULL".to_string(),
+                    mysql_async::Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                    other => other.as_sql(true),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The MySQL error code of a failing statement.
+pub async fn error_code(conn: &mut mysql_async::Conn, sql: &str) -> (u16, String) {
+    match conn.query_drop(sql).await {
+        Ok(()) => panic!("expected an error from {sql}"),
+        Err(mysql_async::Error::Server(e)) => (e.code, e.state),
+        Err(e) => panic!("expected a server error from {sql}, got {e}"),
+    }
+}

@@ -129,7 +129,7 @@ impl CatalogManager {
                 return Ok(false);
             }
             return Err(user_err!(
-                UnknownDatabase,
+                UnknownDatabaseToDrop,
                 "Can't drop database '{name}'; database doesn't exist"
             ));
         };
@@ -179,7 +179,7 @@ impl CatalogManager {
             if if_exists {
                 return Ok(false);
             }
-            return Err(user_err!(UnknownTable, "Unknown table '{db}.{name}'"));
+            return Err(user_err!(UnknownTableToDrop, "Unknown table '{db}.{name}'"));
         };
         state.version += 1;
         self.publish(state)?;

@@ -86,6 +86,8 @@ pub fn render(meta: &TableMeta) -> String {
         .iter()
         .map(|(k, v)| format!("{} = {}", quote(k), quote(v)))
         .collect();
-    out.push_str(&format!("PROPERTIES (\n{}\n);", props.join(",\n")));
-    out
+    if !props.is_empty() {
+        out.push_str(&format!("PROPERTIES (\n{}\n)", props.join(",\n")));
+    }
+    out.trim_end().to_string() + ";"
 }

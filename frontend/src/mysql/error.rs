@@ -26,6 +26,8 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::NoDatabaseSelected => code(1046, "3D000"),
         Reason::UnknownDatabase => code(1049, "42000"),
         Reason::UnknownTable => code(1146, "42S02"),
+        Reason::UnknownTableToDrop => code(1051, "42S02"),
+        Reason::UnknownDatabaseToDrop => code(1008, "HY000"),
         Reason::UnknownColumn => code(1054, "42S22"),
         Reason::TableExists => code(1050, "42S01"),
         Reason::DatabaseExists => code(1007, "HY000"),

@@ -1,0 +1,8 @@
+//! Integration tests: a real `lakestar` server process, real MySQL clients.
+
+mod architecture;
+mod durability;
+mod errors;
+mod mysql_cli;
+mod protocol;
+mod streaming;
