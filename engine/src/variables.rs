@@ -33,6 +33,8 @@ pub enum VarType {
     Bool,
     Int { min: i64, max: i64 },
     Str,
+    /// A string that may be NULL; an empty default means NULL.
+    OptionalStr,
     Enum(&'static [&'static str]),
 }
 
@@ -92,7 +94,8 @@ impl VarDef {
                 .map_err(|_| bad()),
             (VarType::Str, VarValue::Str(s)) => Ok(VarValue::Str(s.clone())),
             (VarType::Str, VarValue::Int(i)) => Ok(VarValue::Str(i.to_string())),
-            (VarType::Str, VarValue::Null) => Ok(VarValue::Null),
+            (VarType::Str | VarType::OptionalStr, VarValue::Null) => Ok(VarValue::Null),
+            (VarType::OptionalStr, v) => Ok(VarValue::Str(v.to_string())),
             (VarType::Enum(options), v) => {
                 let text = v.to_string();
                 options
@@ -110,6 +113,7 @@ impl VarDef {
             VarType::Bool | VarType::Int { .. } => {
                 VarValue::Int(self.default.parse().unwrap_or_default())
             }
+            VarType::OptionalStr if self.default.is_empty() => VarValue::Null,
             _ => VarValue::Str(self.default.to_string()),
         }
     }
@@ -181,6 +185,7 @@ pub static REGISTRY: &[VarDef] = &[
     var!("query_cache_size", Global, I64, "0", "Query cache size (no query cache: always 0)."),
     var!("query_cache_type", Both, VarType::Enum(&["OFF", "ON", "DEMAND"]), "OFF", "Query cache mode."),
     var!("query_timeout", Both, VarType::Int { min: 1, max: 259200 }, "300", "Seconds a query may run (StarRocks name)."),
+    var!(ro "socket", Global, VarType::OptionalStr, "", "Unix socket path; NULL: Lakestar listens on TCP only."),
     var!("sql_mode", Both, VarType::Str, "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", "SQL mode flags."),
     var!("sql_safe_updates", Both, VarType::Bool, "0", "Refuse UPDATE/DELETE without a key."),
     var!("sql_select_limit", Both, VarType::Int { min: 0, max: i64::MAX }, "18446744073709551615", "Largest number of rows a SELECT returns."),

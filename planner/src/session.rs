@@ -48,6 +48,8 @@ pub fn build_session_state(
         options.sql_parser.dialect = datafusion::config::Dialect::MySQL;
         options.sql_parser.enable_ident_normalization = true;
         options.sql_parser.parse_float_as_decimal = true;
+        // MySQL: NULL sorts as the smallest value.
+        options.sql_parser.default_null_ordering = "nulls_min".to_string();
     }
     let mut state = SessionStateBuilder::new()
         .with_config(config)

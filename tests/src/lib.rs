@@ -8,11 +8,22 @@ use std::time::{Duration, Instant};
 
 use mysql_async::prelude::Queryable;
 
-/// Path of the `lakestar` binary built alongside the tests.
+/// Path of the `lakestar` binary, built (once per test process) so tests never run a stale one.
+/// Set `LAKESTAR_BIN` to test a binary built elsewhere.
 pub fn lakestar_binary() -> PathBuf {
     if let Ok(p) = std::env::var("LAKESTAR_BIN") {
         return PathBuf::from(p);
     }
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--bin", "lakestar"])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build --bin lakestar failed");
+    });
     // target/<profile>/deps/<test-binary> → target/<profile>/lakestar
     let exe = std::env::current_exe().expect("current exe");
     let profile_dir = exe

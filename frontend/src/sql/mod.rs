@@ -22,7 +22,7 @@ pub enum Statement {
 /// Parse one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = MySqlDialect {};
-    let mut parser = Parser::new(&dialect).try_with_sql(sql)?;
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(starrocks_tokens(&dialect, sql)?);
     let mut statements = vec![];
     let mut expect_delimiter = false;
     loop {
@@ -46,6 +46,29 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
         expect_delimiter = true;
     }
     Ok(statements)
+}
+
+/// Tokenize, accepting StarRocks' double-quoted comments (`COMMENT "text"`), which the
+/// MySQL dialect would otherwise read as an identifier.
+fn starrocks_tokens(dialect: &MySqlDialect, sql: &str) -> Result<Vec<sqlparser::tokenizer::TokenWithSpan>> {
+    let mut tokens = sqlparser::tokenizer::Tokenizer::new(dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| Error::syntax(e.to_string()))?;
+    let mut previous_word: Option<Keyword> = None;
+    for t in tokens.iter_mut() {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::DoubleQuotedString(s) if previous_word == Some(Keyword::COMMENT) => {
+                t.token = Token::SingleQuotedString(s.clone());
+            }
+            _ => {}
+        }
+        previous_word = match &t.token {
+            Token::Word(w) => Some(w.keyword),
+            _ => None,
+        };
+    }
+    Ok(tokens)
 }
 
 fn starts_create_table(parser: &Parser) -> bool {
