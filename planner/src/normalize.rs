@@ -23,6 +23,7 @@ impl VisitorMut for Unquote {
         match expr {
             Expr::Identifier(i) => Self::ident(i),
             Expr::CompoundIdentifier(parts) => parts.iter_mut().for_each(Self::ident),
+            Expr::Cast { data_type, .. } => map_cast_type(data_type),
             _ => {}
         }
         ControlFlow::Continue(())
@@ -38,7 +39,32 @@ impl VisitorMut for Unquote {
     }
 }
 
-/// Make backquoted identifiers case-insensitive like unquoted ones.
+/// MySQL/StarRocks type names in CAST that DataFusion spells differently.
+fn map_cast_type(data_type: &mut sqlparser::ast::DataType) {
+    use sqlparser::ast::{DataType as D, ExactNumberInfo};
+    let mapped = match data_type {
+        D::Datetime(precision) => Some(D::Timestamp(*precision, sqlparser::ast::TimezoneInfo::None)),
+        D::Signed | D::SignedInteger => Some(D::BigInt(None)),
+        D::Unsigned | D::UnsignedInteger => Some(D::BigIntUnsigned(None)),
+        D::Custom(name, args) if args.is_empty() => {
+            match name.to_string().to_ascii_uppercase().as_str() {
+                "LARGEINT" => Some(D::Decimal(ExactNumberInfo::PrecisionAndScale(
+                    lakestar_engine::types::LARGEINT_PRECISION as u64,
+                    0,
+                ))),
+                "STRING" => Some(D::Varchar(None)),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(m) = mapped {
+        *data_type = m;
+    }
+}
+
+/// Make backquoted identifiers case-insensitive like unquoted ones, and spell MySQL
+/// types in CAST the way DataFusion knows them.
 pub fn normalize_identifiers(statement: &mut Statement) {
     let _ = statement.visit(&mut Unquote);
 }
