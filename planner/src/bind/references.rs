@@ -50,6 +50,11 @@ pub fn check_references(
         .resolve_table_references(statement)
         .map_err(Error::from_datafusion)?;
     for reference in &references {
+        let is_table_function = matches!(reference, TableReference::Bare { table }
+            if state.table_functions().contains_key(table.as_ref()));
+        if is_table_function {
+            continue;
+        }
         resolve_table(reference, current_db, view)?;
     }
     Ok(())
