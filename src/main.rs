@@ -114,7 +114,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("binding {}:{}", config.host, config.mysql_port))?;
     let addr = server.local_addr()?;
     // A line tests and scripts wait for.
-    println!("Lakestar is ready: mysql -h {} -P {} -u root", addr.ip(), addr.port());
+    println!(
+        "Lakestar is ready: mysql -h {} -P {} -u root",
+        addr.ip(),
+        addr.port()
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     let serving = tokio::spawn(server.run(stop_rx));
     shutdown_signal().await;

@@ -49,7 +49,10 @@ impl PaimonStorage {
     /// Open (creating if needed) the warehouse directory.
     pub fn open(warehouse: &Path) -> Result<Self> {
         std::fs::create_dir_all(warehouse).map_err(|e| {
-            Error::internal(format!("cannot create warehouse {}: {e}", warehouse.display()))
+            Error::internal(format!(
+                "cannot create warehouse {}: {e}",
+                warehouse.display()
+            ))
         })?;
         let warehouse = warehouse
             .canonicalize()
@@ -86,7 +89,10 @@ impl PaimonStorage {
     }
 
     async fn table_exists(&self, table: &TableMeta) -> bool {
-        self.catalog.get_table(&Self::identifier(table)).await.is_ok()
+        self.catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .is_ok()
     }
 }
 
@@ -113,7 +119,9 @@ pub fn paimon_schema(table: &TableMeta) -> Result<Schema> {
         KeysType::Duplicate => options.push(("bucket".into(), "-1".into())),
         KeysType::Primary | KeysType::Unique => {
             let (buckets, hash_columns) = match &table.distribution {
-                Some(Distribution::Hash { columns, buckets }) => (buckets.unwrap_or(1), columns.clone()),
+                Some(Distribution::Hash { columns, buckets }) => {
+                    (buckets.unwrap_or(1), columns.clone())
+                }
                 Some(Distribution::Random { buckets }) => (buckets.unwrap_or(1), vec![]),
                 None => (1, vec![]),
             };
@@ -139,9 +147,9 @@ fn paimon_type(sql: &SqlType, nullable: bool) -> Result<PaimonType> {
         SqlType::Char { length } => {
             PaimonType::Char(CharType::with_nullable(nullable, *length as usize).map_err(err)?)
         }
-        SqlType::Varchar { length } => PaimonType::VarChar(
-            VarCharType::with_nullable(nullable, *length).map_err(err)?,
-        ),
+        SqlType::Varchar { length } => {
+            PaimonType::VarChar(VarCharType::with_nullable(nullable, *length).map_err(err)?)
+        }
         other => paimon::arrow::arrow_to_paimon_type(&other.to_arrow(), nullable).map_err(err)?,
     })
 }
@@ -214,7 +222,9 @@ impl TableStorage for PaimonStorage {
             .catalog
             .get_table(&Self::identifier(table))
             .await
-            .map_err(|e| storage_err(&format!("open table {}.{}", table.database, table.name), e))?;
+            .map_err(|e| {
+                storage_err(&format!("open table {}.{}", table.database, table.name), e)
+            })?;
         Ok(Arc::new(LakeTable::try_new(
             table.clone(),
             t,

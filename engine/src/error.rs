@@ -156,10 +156,10 @@ fn find_engine_error(err: &datafusion::error::DataFusionError) -> Option<&Error>
         D::Diagnostic(_, inner) => find_engine_error(inner),
         D::Shared(inner) => find_engine_error(inner),
         D::ArrowError(e, _) => match e.as_ref() {
-            datafusion::arrow::error::ArrowError::ExternalError(inner) => {
-                inner.downcast_ref::<datafusion::error::DataFusionError>().and_then(find_engine_error)
-                    .or_else(|| inner.downcast_ref::<Error>())
-            }
+            datafusion::arrow::error::ArrowError::ExternalError(inner) => inner
+                .downcast_ref::<datafusion::error::DataFusionError>()
+                .and_then(find_engine_error)
+                .or_else(|| inner.downcast_ref::<Error>()),
             _ => None,
         },
         D::Collection(errs) => errs.iter().find_map(find_engine_error),

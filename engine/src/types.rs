@@ -140,11 +140,17 @@ impl SqlType {
                     "LARGEINT" => SqlType::LargeInt,
                     "STRING" => SqlType::String,
                     other => {
-                        return Err(Error::unsupported(format!("Unsupported column type {other}")))
+                        return Err(Error::unsupported(format!(
+                            "Unsupported column type {other}"
+                        )))
                     }
                 }
             }
-            other => return Err(Error::unsupported(format!("Unsupported column type {other}"))),
+            other => {
+                return Err(Error::unsupported(format!(
+                    "Unsupported column type {other}"
+                )))
+            }
         };
         Ok(t)
     }

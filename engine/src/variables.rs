@@ -31,7 +31,10 @@ pub enum Scope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarType {
     Bool,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Str,
     /// A string that may be NULL; an empty default means NULL.
     OptionalStr,
@@ -86,7 +89,9 @@ impl VarDef {
                 "off" | "false" | "0" => Ok(VarValue::Int(0)),
                 _ => Err(bad()),
             },
-            (VarType::Int { min, max }, VarValue::Int(i)) => Ok(VarValue::Int((*i).clamp(min, max))),
+            (VarType::Int { min, max }, VarValue::Int(i)) => {
+                Ok(VarValue::Int((*i).clamp(min, max)))
+            }
             (VarType::Int { min, max }, VarValue::Str(s)) => s
                 .trim()
                 .parse::<i64>()
@@ -155,50 +160,269 @@ macro_rules! var {
 
 /// Every system variable, sorted by name.
 pub static REGISTRY: &[VarDef] = &[
-    var!("auto_increment_increment", Both, I64, "1", "Step of AUTO_INCREMENT values (read by JDBC drivers)."),
-    var!("autocommit", Both, VarType::Bool, "1", "Every statement commits on its own; Lakestar always autocommits."),
-    var!("character_set_client", Both, VarType::Str, "utf8mb4", "Character set of statements sent by the client."),
-    var!("character_set_connection", Both, VarType::Str, "utf8mb4", "Character set literals are converted to."),
-    var!("character_set_database", Both, VarType::Str, "utf8mb4", "Character set of the default database."),
-    var!("character_set_results", Both, VarType::Str, "utf8mb4", "Character set of results sent to the client."),
-    var!("character_set_server", Both, VarType::Str, "utf8mb4", "Server default character set."),
+    var!(
+        "auto_increment_increment",
+        Both,
+        I64,
+        "1",
+        "Step of AUTO_INCREMENT values (read by JDBC drivers)."
+    ),
+    var!(
+        "autocommit",
+        Both,
+        VarType::Bool,
+        "1",
+        "Every statement commits on its own; Lakestar always autocommits."
+    ),
+    var!(
+        "character_set_client",
+        Both,
+        VarType::Str,
+        "utf8mb4",
+        "Character set of statements sent by the client."
+    ),
+    var!(
+        "character_set_connection",
+        Both,
+        VarType::Str,
+        "utf8mb4",
+        "Character set literals are converted to."
+    ),
+    var!(
+        "character_set_database",
+        Both,
+        VarType::Str,
+        "utf8mb4",
+        "Character set of the default database."
+    ),
+    var!(
+        "character_set_results",
+        Both,
+        VarType::Str,
+        "utf8mb4",
+        "Character set of results sent to the client."
+    ),
+    var!(
+        "character_set_server",
+        Both,
+        VarType::Str,
+        "utf8mb4",
+        "Server default character set."
+    ),
     var!(ro "character_set_system", Global, VarType::Str, "utf8mb3", "Character set of identifiers."),
-    var!("collation_connection", Both, VarType::Str, "utf8mb4_0900_bin", "Collation of the connection character set."),
-    var!("collation_database", Both, VarType::Str, "utf8mb4_0900_bin", "Collation of the default database."),
-    var!("collation_server", Both, VarType::Str, "utf8mb4_0900_bin", "Server default collation."),
-    var!("default_storage_engine", Both, VarType::Str, "OLAP", "Engine of new tables."),
-    var!("div_precision_increment", Both, VarType::Int { min: 0, max: 30 }, "4", "Digits added to the scale of a division result."),
-    var!("enable_profile", Both, VarType::Bool, "0", "Collect a query profile (StarRocks name)."),
-    var!("group_concat_max_len", Both, I64, "1024", "Maximum length of a GROUP_CONCAT result."),
+    var!(
+        "collation_connection",
+        Both,
+        VarType::Str,
+        "utf8mb4_0900_bin",
+        "Collation of the connection character set."
+    ),
+    var!(
+        "collation_database",
+        Both,
+        VarType::Str,
+        "utf8mb4_0900_bin",
+        "Collation of the default database."
+    ),
+    var!(
+        "collation_server",
+        Both,
+        VarType::Str,
+        "utf8mb4_0900_bin",
+        "Server default collation."
+    ),
+    var!(
+        "default_storage_engine",
+        Both,
+        VarType::Str,
+        "OLAP",
+        "Engine of new tables."
+    ),
+    var!(
+        "div_precision_increment",
+        Both,
+        VarType::Int { min: 0, max: 30 },
+        "4",
+        "Digits added to the scale of a division result."
+    ),
+    var!(
+        "enable_profile",
+        Both,
+        VarType::Bool,
+        "0",
+        "Collect a query profile (StarRocks name)."
+    ),
+    var!(
+        "group_concat_max_len",
+        Both,
+        I64,
+        "1024",
+        "Maximum length of a GROUP_CONCAT result."
+    ),
     var!(ro "have_query_cache", Global, VarType::Str, "NO", "Whether the query cache exists."),
-    var!("init_connect", Global, VarType::Str, "", "Statements run for every new connection."),
-    var!("interactive_timeout", Both, I64, "3600", "Seconds an interactive connection may idle."),
-    var!("language", Global, VarType::Str, "/lakestar/share/english/", "Directory of error messages."),
+    var!(
+        "init_connect",
+        Global,
+        VarType::Str,
+        "",
+        "Statements run for every new connection."
+    ),
+    var!(
+        "interactive_timeout",
+        Both,
+        I64,
+        "3600",
+        "Seconds an interactive connection may idle."
+    ),
+    var!(
+        "language",
+        Global,
+        VarType::Str,
+        "/lakestar/share/english/",
+        "Directory of error messages."
+    ),
     var!(ro "license", Global, VarType::Str, "Apache License 2.0", "License of the server."),
     var!(ro "lower_case_table_names", Global, VarType::Int { min: 0, max: 2 }, "0", "Table names are stored as given and compared case-sensitively."),
-    var!("max_allowed_packet", Both, VarType::Int { min: 1024, max: 1_073_741_824 }, "67108864", "Largest packet the server accepts or sends."),
-    var!("max_execution_time", Both, I64, "0", "Milliseconds a SELECT may run; 0 is unlimited."),
-    var!("net_buffer_length", Both, I64, "16384", "Initial size of the connection buffer."),
-    var!("net_read_timeout", Both, I64, "60", "Seconds to wait for more data from the client."),
-    var!("net_write_timeout", Both, I64, "60", "Seconds to wait to write a block to the client."),
-    var!("performance_schema", Global, VarType::Bool, "0", "Whether performance_schema is enabled."),
-    var!("query_cache_size", Global, I64, "0", "Query cache size (no query cache: always 0)."),
-    var!("query_cache_type", Both, VarType::Enum(&["OFF", "ON", "DEMAND"]), "OFF", "Query cache mode."),
-    var!("query_timeout", Both, VarType::Int { min: 1, max: 259200 }, "300", "Seconds a query may run (StarRocks name)."),
+    var!(
+        "max_allowed_packet",
+        Both,
+        VarType::Int {
+            min: 1024,
+            max: 1_073_741_824
+        },
+        "67108864",
+        "Largest packet the server accepts or sends."
+    ),
+    var!(
+        "max_execution_time",
+        Both,
+        I64,
+        "0",
+        "Milliseconds a SELECT may run; 0 is unlimited."
+    ),
+    var!(
+        "net_buffer_length",
+        Both,
+        I64,
+        "16384",
+        "Initial size of the connection buffer."
+    ),
+    var!(
+        "net_read_timeout",
+        Both,
+        I64,
+        "60",
+        "Seconds to wait for more data from the client."
+    ),
+    var!(
+        "net_write_timeout",
+        Both,
+        I64,
+        "60",
+        "Seconds to wait to write a block to the client."
+    ),
+    var!(
+        "performance_schema",
+        Global,
+        VarType::Bool,
+        "0",
+        "Whether performance_schema is enabled."
+    ),
+    var!(
+        "query_cache_size",
+        Global,
+        I64,
+        "0",
+        "Query cache size (no query cache: always 0)."
+    ),
+    var!(
+        "query_cache_type",
+        Both,
+        VarType::Enum(&["OFF", "ON", "DEMAND"]),
+        "OFF",
+        "Query cache mode."
+    ),
+    var!(
+        "query_timeout",
+        Both,
+        VarType::Int {
+            min: 1,
+            max: 259200
+        },
+        "300",
+        "Seconds a query may run (StarRocks name)."
+    ),
     var!(ro "socket", Global, VarType::OptionalStr, "", "Unix socket path; NULL: Lakestar listens on TCP only."),
-    var!("sql_mode", Both, VarType::Str, "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", "SQL mode flags."),
-    var!("sql_safe_updates", Both, VarType::Bool, "0", "Refuse UPDATE/DELETE without a key."),
-    var!("sql_select_limit", Both, VarType::Int { min: 0, max: i64::MAX }, "18446744073709551615", "Largest number of rows a SELECT returns."),
+    var!(
+        "sql_mode",
+        Both,
+        VarType::Str,
+        "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION",
+        "SQL mode flags."
+    ),
+    var!(
+        "sql_safe_updates",
+        Both,
+        VarType::Bool,
+        "0",
+        "Refuse UPDATE/DELETE without a key."
+    ),
+    var!(
+        "sql_select_limit",
+        Both,
+        VarType::Int {
+            min: 0,
+            max: i64::MAX
+        },
+        "18446744073709551615",
+        "Largest number of rows a SELECT returns."
+    ),
     var!(ro "system_time_zone", Global, VarType::Str, "UTC", "Time zone of the server host."),
-    var!("time_zone", Both, VarType::Str, "SYSTEM", "Session time zone."),
-    var!("transaction_isolation", Both, VarType::Enum(ISOLATION), "REPEATABLE-READ", "Transaction isolation level."),
-    var!("transaction_read_only", Both, VarType::Bool, "0", "Whether transactions are read-only."),
-    var!("tx_isolation", Both, VarType::Enum(ISOLATION), "REPEATABLE-READ", "Alias of transaction_isolation (MySQL 5.x drivers)."),
-    var!("tx_read_only", Both, VarType::Bool, "0", "Alias of transaction_read_only."),
+    var!(
+        "time_zone",
+        Both,
+        VarType::Str,
+        "SYSTEM",
+        "Session time zone."
+    ),
+    var!(
+        "transaction_isolation",
+        Both,
+        VarType::Enum(ISOLATION),
+        "REPEATABLE-READ",
+        "Transaction isolation level."
+    ),
+    var!(
+        "transaction_read_only",
+        Both,
+        VarType::Bool,
+        "0",
+        "Whether transactions are read-only."
+    ),
+    var!(
+        "tx_isolation",
+        Both,
+        VarType::Enum(ISOLATION),
+        "REPEATABLE-READ",
+        "Alias of transaction_isolation (MySQL 5.x drivers)."
+    ),
+    var!(
+        "tx_read_only",
+        Both,
+        VarType::Bool,
+        "0",
+        "Alias of transaction_read_only."
+    ),
     var!(ro "version", Global, VarType::Str, "8.0.33", "Server version reported to clients."),
     var!(ro "version_comment", Global, VarType::Str, "Lakestar", "Server description shown by the mysql CLI."),
     var!(ro "version_compile_os", Global, VarType::Str, "Linux", "Operating system the server was built for."),
-    var!("wait_timeout", Both, I64, "28800", "Seconds a connection may idle."),
+    var!(
+        "wait_timeout",
+        Both,
+        I64,
+        "28800",
+        "Seconds a connection may idle."
+    ),
 ];
 
 /// Look up a variable by name (case-insensitive).
@@ -269,7 +493,10 @@ impl GlobalVariables {
             ));
         }
         let v = def.normalize(value)?;
-        self.values.write().expect("variables lock").insert(def.name, v);
+        self.values
+            .write()
+            .expect("variables lock")
+            .insert(def.name, v);
         Ok(())
     }
 }
@@ -365,7 +592,12 @@ mod tests {
     #[test]
     fn registry_is_sorted_and_unique() {
         for pair in REGISTRY.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} !< {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} !< {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
     }
 
@@ -378,7 +610,10 @@ mod tests {
         assert!(s.set("version", &VarValue::Str("x".into())).is_err());
         assert!(s.set("no_such_var", &VarValue::Int(1)).is_err());
         g.set("wait_timeout", &VarValue::Int(10)).unwrap();
-        assert_eq!(SessionVariables::new(&g).get("wait_timeout", &g).unwrap(), VarValue::Int(10));
+        assert_eq!(
+            SessionVariables::new(&g).get("wait_timeout", &g).unwrap(),
+            VarValue::Int(10)
+        );
         assert_eq!(s.get("wait_timeout", &g).unwrap(), VarValue::Int(28800));
     }
 }

@@ -10,7 +10,11 @@ use crate::session::Session;
 use crate::sql::{self, Statement};
 
 /// Parse and run the statements of one COM_QUERY; the last statement's output is returned.
-pub async fn execute_sql(ctx: &FrontendContext, session: &mut Session, text: &str) -> Result<QueryOutput> {
+pub async fn execute_sql(
+    ctx: &FrontendContext,
+    session: &mut Session,
+    text: &str,
+) -> Result<QueryOutput> {
     let statements = sql::parse(text)?;
     if statements.len() > 1 {
         return Err(Error::user(
@@ -25,28 +29,46 @@ pub async fn execute_sql(ctx: &FrontendContext, session: &mut Session, text: &st
 }
 
 /// Run one statement.
-pub async fn execute(ctx: &FrontendContext, session: &mut Session, statement: Statement) -> Result<QueryOutput> {
+pub async fn execute(
+    ctx: &FrontendContext,
+    session: &mut Session,
+    statement: Statement,
+) -> Result<QueryOutput> {
     let statement = match statement {
-        Statement::CreateTable(create) => return ddl::create_table::handle(ctx, session, *create).await,
+        Statement::CreateTable(create) => {
+            return ddl::create_table::handle(ctx, session, *create).await
+        }
         Statement::Sql(s) => *s,
     };
     match statement {
         Sql::Query(_) => handlers::query::handle(ctx, session, statement).await,
         Sql::Insert(_) => handlers::insert::handle(ctx, session, statement).await,
         Sql::Explain { .. } => handlers::explain::handle(ctx, session, statement).await,
-        Sql::CreateDatabase { db_name, if_not_exists, .. } => {
-            ddl::create_database::handle(ctx, &db_name, if_not_exists).await
-        }
-        Sql::CreateSchema { schema_name, if_not_exists, .. } => {
+        Sql::CreateDatabase {
+            db_name,
+            if_not_exists,
+            ..
+        } => ddl::create_database::handle(ctx, &db_name, if_not_exists).await,
+        Sql::CreateSchema {
+            schema_name,
+            if_not_exists,
+            ..
+        } => {
             let name = ObjectName::from(vec![sqlparser::ast::Ident::new(schema_name.to_string())]);
             ddl::create_database::handle(ctx, &name, if_not_exists).await
         }
-        Sql::Drop { object_type: ObjectType::Schema | ObjectType::Database, if_exists, names, .. } => {
-            ddl::drop_database::handle(ctx, session, &names, if_exists).await
-        }
-        Sql::Drop { object_type: ObjectType::Table, if_exists, names, .. } => {
-            ddl::drop_table::handle(ctx, session, &names, if_exists).await
-        }
+        Sql::Drop {
+            object_type: ObjectType::Schema | ObjectType::Database,
+            if_exists,
+            names,
+            ..
+        } => ddl::drop_database::handle(ctx, session, &names, if_exists).await,
+        Sql::Drop {
+            object_type: ObjectType::Table,
+            if_exists,
+            names,
+            ..
+        } => ddl::drop_table::handle(ctx, session, &names, if_exists).await,
         Sql::Truncate(truncate) => ddl::truncate_table::handle(ctx, session, &truncate).await,
         Sql::Use(target) => {
             use sqlparser::ast::Use;
@@ -60,17 +82,22 @@ pub async fn execute(ctx: &FrontendContext, session: &mut Session, statement: St
         }
         Sql::Set(set) => handlers::set::handle(ctx, session, set).await,
         Sql::ShowDatabases { show_options, .. } => handlers::show::databases(ctx, &show_options),
-        Sql::ShowTables { full, show_options, .. } => {
-            handlers::show::tables(ctx, session, full, &show_options)
+        Sql::ShowTables {
+            full, show_options, ..
+        } => handlers::show::tables(ctx, session, full, &show_options),
+        Sql::ShowColumns {
+            full, show_options, ..
+        } => handlers::describe::show_columns(ctx, session, full, &show_options),
+        Sql::ExplainTable { table_name, .. } => {
+            handlers::describe::describe(ctx, session, &table_name)
         }
-        Sql::ShowColumns { full, show_options, .. } => {
-            handlers::describe::show_columns(ctx, session, full, &show_options)
+        Sql::ShowCreate {
+            obj_type: ShowCreateObject::Table,
+            obj_name,
+        } => handlers::show_create_table::handle(ctx, session, &obj_name),
+        Sql::ShowVariables { filter, global, .. } => {
+            handlers::show::variables(ctx, session, filter.as_ref(), global)
         }
-        Sql::ExplainTable { table_name, .. } => handlers::describe::describe(ctx, session, &table_name),
-        Sql::ShowCreate { obj_type: ShowCreateObject::Table, obj_name } => {
-            handlers::show_create_table::handle(ctx, session, &obj_name)
-        }
-        Sql::ShowVariables { filter, global, .. } => handlers::show::variables(ctx, session, filter.as_ref(), global),
         Sql::StartTransaction { .. } | Sql::Commit { .. } | Sql::Rollback { .. } => {
             // Every statement commits on its own (autocommit); transaction statements are
             // accepted so that drivers that wrap work in them keep working.

@@ -17,7 +17,12 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(connection_id: u32, user: String, client_host: String, globals: &Arc<GlobalVariables>) -> Self {
+    pub fn new(
+        connection_id: u32,
+        user: String,
+        client_host: String,
+        globals: &Arc<GlobalVariables>,
+    ) -> Self {
         Self {
             connection_id,
             user,

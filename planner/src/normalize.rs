@@ -43,7 +43,9 @@ impl VisitorMut for Unquote {
 fn map_cast_type(data_type: &mut sqlparser::ast::DataType) {
     use sqlparser::ast::{DataType as D, ExactNumberInfo};
     let mapped = match data_type {
-        D::Datetime(precision) => Some(D::Timestamp(*precision, sqlparser::ast::TimezoneInfo::None)),
+        D::Datetime(precision) => {
+            Some(D::Timestamp(*precision, sqlparser::ast::TimezoneInfo::None))
+        }
         D::Signed | D::SignedInteger => Some(D::BigInt(None)),
         D::Unsigned | D::UnsignedInteger => Some(D::BigIntUnsigned(None)),
         D::Custom(name, args) if args.is_empty() => {

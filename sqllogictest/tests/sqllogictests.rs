@@ -31,7 +31,8 @@ fn run_file(path: &Path) -> Result<(), Failed> {
         .build()?;
     runtime.block_on(async {
         let server = Arc::new(Mutex::new(TestServer::start()));
-        let mut runner = sqllogictest::Runner::new(move || LakestarDb::connect(Arc::clone(&server)));
+        let mut runner =
+            sqllogictest::Runner::new(move || LakestarDb::connect(Arc::clone(&server)));
         runner.with_column_validator(|_, _| true);
         runner
             .run_file_async(path)

@@ -64,7 +64,10 @@ impl TestServer {
             .arg("0")
             .arg("--data-dir")
             .arg(data_dir)
-            .env("LAKESTAR_LOG", std::env::var("LAKESTAR_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "LAKESTAR_LOG",
+                std::env::var("LAKESTAR_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -160,7 +163,10 @@ impl Drop for TestServer {
 
 /// Run a query and return every row as strings (NULL as "NULL").
 pub async fn rows(conn: &mut mysql_async::Conn, sql: &str) -> Vec<Vec<String>> {
-    let result: Vec<mysql_async::Row> = conn.query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let result: Vec<mysql_async::Row> = conn
+        .query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     result
         .into_iter()
         .map(|row| {

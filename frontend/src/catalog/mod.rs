@@ -55,7 +55,10 @@ impl CatalogManager {
         let snapshot = self.snapshot();
         for entry in snapshot.databases.values() {
             for storage_name in self.storage.list_table_storage(&entry.meta).await? {
-                let known = entry.tables.values().any(|t| t.storage_name() == storage_name);
+                let known = entry
+                    .tables
+                    .values()
+                    .any(|t| t.storage_name() == storage_name);
                 if !known {
                     warn!(database = %entry.meta.name, %storage_name, "removing orphan table storage");
                     self.storage
@@ -144,13 +147,21 @@ impl CatalogManager {
         let _ddl = self.ddl_lock.lock().await;
         let mut state = CatalogState::clone(&self.snapshot());
         let Some(entry) = state.databases.get(&table.database) else {
-            return Err(user_err!(UnknownDatabase, "Unknown database '{}'", table.database));
+            return Err(user_err!(
+                UnknownDatabase,
+                "Unknown database '{}'",
+                table.database
+            ));
         };
         if entry.tables.contains_key(&table.name) {
             if if_not_exists {
                 return Ok(false);
             }
-            return Err(user_err!(TableExists, "Table '{}' already exists", table.name));
+            return Err(user_err!(
+                TableExists,
+                "Table '{}' already exists",
+                table.name
+            ));
         }
         table.id = state.allocate_id();
         self.storage.create_table(&table).await?;

@@ -34,7 +34,10 @@ impl CatalogFile {
     pub fn load(&self) -> Result<CatalogState> {
         match std::fs::read(self.path()) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::internal(format!("catalog file {} is corrupt: {e}", self.path().display()))
+                Error::internal(format!(
+                    "catalog file {} is corrupt: {e}",
+                    self.path().display()
+                ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CatalogState::default()),
             Err(e) => Err(Error::internal(format!("cannot read catalog: {e}"))),

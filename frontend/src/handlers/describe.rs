@@ -11,7 +11,11 @@ use crate::output::QueryOutput;
 use crate::session::Session;
 
 /// Look up a table named in a SHOW/DESCRIBE statement.
-pub fn lookup_table(ctx: &FrontendContext, session: &Session, name: &ObjectName) -> Result<TableMeta> {
+pub fn lookup_table(
+    ctx: &FrontendContext,
+    session: &Session,
+    name: &ObjectName,
+) -> Result<TableMeta> {
     let (db, table) = qualify(session, name)?;
     if !ctx.catalog.database_exists_now(&db) {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
@@ -25,7 +29,11 @@ fn is_key(meta: &TableMeta, column: &str) -> bool {
     meta.key_columns.iter().any(|k| k == column)
 }
 
-pub fn describe(ctx: &FrontendContext, session: &Session, name: &ObjectName) -> Result<QueryOutput> {
+pub fn describe(
+    ctx: &FrontendContext,
+    session: &Session,
+    name: &ObjectName,
+) -> Result<QueryOutput> {
     let meta = lookup_table(ctx, session, name)?;
     let rows = meta
         .columns
@@ -58,7 +66,11 @@ pub fn show_columns(
     let pattern = like_filter(options.filter_position.as_ref().map(|p| match p {
         ShowStatementFilterPosition::Infix(f) | ShowStatementFilterPosition::Suffix(f) => f,
     }))?;
-    let key_label = if meta.keys_type.is_upsert() { "PRI" } else { "DUP" };
+    let key_label = if meta.keys_type.is_upsert() {
+        "PRI"
+    } else {
+        "DUP"
+    };
     let rows = meta
         .columns
         .iter()
@@ -69,11 +81,22 @@ pub fn show_columns(
                 Some(c.sql_type.to_string().to_lowercase()),
             ];
             if full {
-                row.push(c.sql_type.is_string().then(|| "utf8_general_ci".to_string()));
+                row.push(
+                    c.sql_type
+                        .is_string()
+                        .then(|| "utf8_general_ci".to_string()),
+                );
             }
             row.extend([
                 Some(if c.nullable { "YES" } else { "NO" }.to_string()),
-                Some(if is_key(&meta, &c.name) { key_label } else { "" }.to_string()),
+                Some(
+                    if is_key(&meta, &c.name) {
+                        key_label
+                    } else {
+                        ""
+                    }
+                    .to_string(),
+                ),
                 c.default.clone().map(|d| d.trim_matches('\'').to_string()),
                 Some(String::new()),
             ]);
@@ -86,7 +109,17 @@ pub fn show_columns(
         .collect();
     if full {
         QueryOutput::text_rows(
-            &["Field", "Type", "Collation", "Null", "Key", "Default", "Extra", "Privileges", "Comment"],
+            &[
+                "Field",
+                "Type",
+                "Collation",
+                "Null",
+                "Key",
+                "Default",
+                "Extra",
+                "Privileges",
+                "Comment",
+            ],
             rows,
         )
     } else {

@@ -12,7 +12,11 @@ use crate::context::FrontendContext;
 use crate::output::QueryOutput;
 use crate::session::Session;
 
-pub async fn handle(ctx: &FrontendContext, session: &mut Session, statement: Statement) -> Result<QueryOutput> {
+pub async fn handle(
+    ctx: &FrontendContext,
+    session: &mut Session,
+    statement: Statement,
+) -> Result<QueryOutput> {
     let state = ctx.session_state(session);
     let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
         .bind_insert(statement)

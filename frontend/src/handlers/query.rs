@@ -1,6 +1,5 @@
 //! SELECT and other queries: bind, plan, execute on the backend, stream the rows.
 
-
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
 use lakestar_engine::Result;
@@ -11,7 +10,11 @@ use crate::context::FrontendContext;
 use crate::output::QueryOutput;
 use crate::session::Session;
 
-pub async fn handle(ctx: &FrontendContext, session: &mut Session, statement: Statement) -> Result<QueryOutput> {
+pub async fn handle(
+    ctx: &FrontendContext,
+    session: &mut Session,
+    statement: Statement,
+) -> Result<QueryOutput> {
     let state = ctx.session_state(session);
     let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
         .bind_query(statement)
@@ -20,7 +23,11 @@ pub async fn handle(ctx: &FrontendContext, session: &mut Session, statement: Sta
 }
 
 /// Plan and run a bound plan, streaming its output.
-pub async fn execute_plan(ctx: &FrontendContext, state: &SessionState, plan: &LogicalPlan) -> Result<QueryOutput> {
+pub async fn execute_plan(
+    ctx: &FrontendContext,
+    state: &SessionState,
+    plan: &LogicalPlan,
+) -> Result<QueryOutput> {
     let physical = lakestar_planner::physical_plan(state, plan).await?;
     let schema = physical.schema();
     let stream = ctx.executor.execute(physical, state.task_ctx())?;

@@ -23,9 +23,16 @@ pub async fn handle(ctx: &FrontendContext, session: &mut Session, set: Set) -> R
         } => {
             let value = match values.as_slice() {
                 [v] => v.clone(),
-                _ => Expr::Value(Value::SingleQuotedString(
-                    values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","),
-                ).into()),
+                _ => Expr::Value(
+                    Value::SingleQuotedString(
+                        values
+                            .iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    )
+                    .into(),
+                ),
             };
             assign(ctx, session, scope, &variable, value).await?;
         }
@@ -51,7 +58,8 @@ pub async fn handle(ctx: &FrontendContext, session: &mut Session, set: Set) -> R
                             .set("transaction_isolation", &VarValue::Str(name.into()))?;
                     }
                     TransactionMode::AccessMode(mode) => {
-                        let read_only = matches!(mode, sqlparser::ast::TransactionAccessMode::ReadOnly);
+                        let read_only =
+                            matches!(mode, sqlparser::ast::TransactionAccessMode::ReadOnly);
                         session
                             .variables
                             .set("transaction_read_only", &VarValue::Int(read_only as i64))?;
@@ -70,7 +78,11 @@ pub async fn handle(ctx: &FrontendContext, session: &mut Session, set: Set) -> R
 
 fn set_names(session: &mut Session, charset: &str) -> Result<()> {
     let v = VarValue::Str(charset.to_lowercase());
-    for name in ["character_set_client", "character_set_connection", "character_set_results"] {
+    for name in [
+        "character_set_client",
+        "character_set_connection",
+        "character_set_results",
+    ] {
         session.variables.set(name, &v)?;
     }
     Ok(())
@@ -131,7 +143,9 @@ fn literal(expr: &Expr) -> Option<VarValue> {
                 .map(VarValue::Int)
                 .ok()
                 .or_else(|| Some(VarValue::Str(n.clone()))),
-            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => Some(VarValue::Str(s.clone())),
+            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => {
+                Some(VarValue::Str(s.clone()))
+            }
             Value::Boolean(b) => Some(VarValue::Int(*b as i64)),
             Value::Null => Some(VarValue::Null),
             _ => None,

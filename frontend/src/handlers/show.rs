@@ -12,10 +12,14 @@ use crate::session::Session;
 pub fn like_filter(filter: Option<&ShowStatementFilter>) -> Result<Option<String>> {
     match filter {
         None => Ok(None),
-        Some(ShowStatementFilter::Like(p) | ShowStatementFilter::ILike(p) | ShowStatementFilter::NoKeyword(p)) => {
-            Ok(Some(p.clone()))
-        }
-        Some(ShowStatementFilter::Where(_)) => Err(Error::unsupported("SHOW ... WHERE is not supported yet; use LIKE")),
+        Some(
+            ShowStatementFilter::Like(p)
+            | ShowStatementFilter::ILike(p)
+            | ShowStatementFilter::NoKeyword(p),
+        ) => Ok(Some(p.clone())),
+        Some(ShowStatementFilter::Where(_)) => Err(Error::unsupported(
+            "SHOW ... WHERE is not supported yet; use LIKE",
+        )),
     }
 }
 
@@ -55,8 +59,17 @@ pub fn databases(ctx: &FrontendContext, options: &ShowStatementOptions) -> Resul
     QueryOutput::text_rows(&["Database"], rows)
 }
 
-pub fn tables(ctx: &FrontendContext, session: &Session, full: bool, options: &ShowStatementOptions) -> Result<QueryOutput> {
-    let db = match options.show_in.as_ref().and_then(|s| s.parent_name.as_ref()) {
+pub fn tables(
+    ctx: &FrontendContext,
+    session: &Session,
+    full: bool,
+    options: &ShowStatementOptions,
+) -> Result<QueryOutput> {
+    let db = match options
+        .show_in
+        .as_ref()
+        .and_then(|s| s.parent_name.as_ref())
+    {
         Some(name) => name.to_string().trim_matches('`').to_lowercase(),
         None => session
             .current_db

@@ -22,7 +22,11 @@ fn quote(s: &str) -> String {
 }
 
 fn columns(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The CREATE TABLE statement of a table.
@@ -41,7 +45,10 @@ pub fn render(meta: &TableMeta) -> String {
             if let Some(default) = &c.default {
                 d.push_str(&format!(" DEFAULT {default}"));
             }
-            d.push_str(&format!(" COMMENT {}", quote(c.comment.as_deref().unwrap_or(""))));
+            d.push_str(&format!(
+                " COMMENT {}",
+                quote(c.comment.as_deref().unwrap_or(""))
+            ));
             d
         })
         .collect();
@@ -57,12 +64,18 @@ pub fn render(meta: &TableMeta) -> String {
         quote(meta.comment.as_deref().unwrap_or("OLAP"))
     ));
     if !meta.partition_columns.is_empty() {
-        out.push_str(&format!("PARTITION BY ({})\n", columns(&meta.partition_columns)));
+        out.push_str(&format!(
+            "PARTITION BY ({})\n",
+            columns(&meta.partition_columns)
+        ));
     } else if let Some(clause) = &meta.partition_clause {
         out.push_str(&format!("PARTITION BY {clause}\n"));
     }
     match &meta.distribution {
-        Some(Distribution::Hash { columns: c, buckets }) => {
+        Some(Distribution::Hash {
+            columns: c,
+            buckets,
+        }) => {
             out.push_str(&format!("DISTRIBUTED BY HASH({})", columns(c)));
             if let Some(b) = buckets {
                 out.push_str(&format!(" BUCKETS {b}"));

@@ -166,7 +166,13 @@ impl ColumnDef {
                     _ => 6,
                 };
                 let length = 19 + if decimals > 0 { decimals as u32 + 1 } else { 0 };
-                Self::new(types::DATETIME, length, decimals, CHARSET_BINARY, flags::BINARY)
+                Self::new(
+                    types::DATETIME,
+                    length,
+                    decimals,
+                    CHARSET_BINARY,
+                    flags::BINARY,
+                )
             }
             D::Time32(_) | D::Time64(_) => {
                 Self::new(types::TIME, 17, 6, CHARSET_BINARY, flags::BINARY)
@@ -210,13 +216,19 @@ mod tests {
     #[test]
     fn declared_types_are_described_exactly() {
         let c = ColumnDef::from_sql_type(&SqlType::Char { length: 10 });
-        assert_eq!((c.column_type, c.length, c.charset), (types::STRING, 30, CHARSET_UTF8));
+        assert_eq!(
+            (c.column_type, c.length, c.charset),
+            (types::STRING, 30, CHARSET_UTF8)
+        );
         let v = ColumnDef::from_sql_type(&SqlType::Varchar { length: 10 });
         assert_eq!(v.column_type, types::VAR_STRING);
         let d = ColumnDef::from_sql_type(&SqlType::Decimal {
             precision: 10,
             scale: 2,
         });
-        assert_eq!((d.column_type, d.length, d.decimals), (types::NEWDECIMAL, 12, 2));
+        assert_eq!(
+            (d.column_type, d.length, d.decimals),
+            (types::NEWDECIMAL, 12, 2)
+        );
     }
 }

@@ -9,7 +9,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tracing::{debug, info, warn};
 
 use super::column::ColumnDef;
-use super::error::{err_packet, mysql_code, MysqlCode, ER_ACCESS_DENIED, ER_UNKNOWN_COM, ER_UNSUPPORTED_PS};
+use super::error::{
+    err_packet, mysql_code, MysqlCode, ER_ACCESS_DENIED, ER_UNKNOWN_COM, ER_UNSUPPORTED_PS,
+};
 use super::handshake::{self, caps, STATUS_AUTOCOMMIT};
 use super::packet::{put_lenenc_int, PacketIo};
 use super::text_row::encode_rows;
@@ -53,20 +55,29 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
         let connection_id = ctx.next_connection_id();
         let salt = make_salt();
         io.seq = 0;
-        io.write_packet(&handshake::initial_handshake(connection_id, &salt, SERVER_VERSION))
-            .await?;
+        io.write_packet(&handshake::initial_handshake(
+            connection_id,
+            &salt,
+            SERVER_VERSION,
+        ))
+        .await?;
         io.flush().await?;
         let Some(packet) = io.read_packet().await? else {
             return Ok(());
         };
         let Some(response) = handshake::parse_handshake_response(&packet) else {
-            io.write_packet(&err_packet(ER_UNKNOWN_COM, "Bad handshake")).await?;
+            io.write_packet(&err_packet(ER_UNKNOWN_COM, "Bad handshake"))
+                .await?;
             return io.flush().await;
         };
         let mut auth_response = response.auth_response.clone();
-        let plugin = response.auth_plugin.as_deref().unwrap_or(handshake::NATIVE_PASSWORD);
+        let plugin = response
+            .auth_plugin
+            .as_deref()
+            .unwrap_or(handshake::NATIVE_PASSWORD);
         if plugin != handshake::NATIVE_PASSWORD && !auth_response.is_empty() {
-            io.write_packet(&handshake::auth_switch_request(&salt)).await?;
+            io.write_packet(&handshake::auth_switch_request(&salt))
+                .await?;
             io.flush().await?;
             match io.read_packet().await? {
                 Some(p) => auth_response = p,
@@ -83,12 +94,18 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
             return io.flush().await;
         }
         let capabilities = response.capabilities & handshake::SERVER_CAPABILITIES;
-        let mut session = Session::new(connection_id, response.user.clone(), client_host, &ctx.globals);
+        let mut session = Session::new(
+            connection_id,
+            response.user.clone(),
+            client_host,
+            &ctx.globals,
+        );
         if let Some(db) = &response.database {
             let db = db.to_lowercase();
             if !ctx.catalog.database_exists_now(&db) {
                 let e = lakestar_engine::user_err!(UnknownDatabase, "Unknown database '{db}'");
-                io.write_packet(&err_packet(mysql_code(&e), e.message())).await?;
+                io.write_packet(&err_packet(mysql_code(&e), e.message()))
+                    .await?;
                 return io.flush().await;
             }
             session.current_db = Some(db);
@@ -169,10 +186,11 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
     async fn run_query(&mut self, sql: &str) -> std::io::Result<()> {
         debug!(connection_id = self.session.connection_id, sql, "query");
         let ctx = Arc::clone(&self.ctx);
-        let result = std::panic::AssertUnwindSafe(dispatch::execute_sql(&ctx, &mut self.session, sql))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|panic| Err(panic_error(panic)));
+        let result =
+            std::panic::AssertUnwindSafe(dispatch::execute_sql(&ctx, &mut self.session, sql))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(panic_error(panic)));
         match result {
             Ok(output) => self.write_output(output).await,
             Err(e) => self.write_error(&e).await,
@@ -250,7 +268,8 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
         match meta {
             None => {
                 let db = self.session.current_db.clone().unwrap_or_default();
-                let e = lakestar_engine::user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist");
+                let e =
+                    lakestar_engine::user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist");
                 self.write_error(&e).await
             }
             Some(meta) => {
@@ -314,10 +333,12 @@ fn make_salt() -> [u8; 20] {
     for (i, chunk) in salt.chunks_mut(8).enumerate() {
         let mut h = state.build_hasher();
         h.write_usize(i);
-        h.write_u128(std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default());
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
         let bytes = h.finish().to_le_bytes();
         for (dst, src) in chunk.iter_mut().zip(bytes) {
             // Printable, non-NUL bytes, as MySQL servers send.

@@ -134,7 +134,8 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     pub fn null_str(&mut self) -> Option<&'a [u8]> {
@@ -150,9 +151,9 @@ impl<'a> Cursor<'a> {
             0xFD => self
                 .take(3)
                 .map(|b| u32::from_le_bytes([b[0], b[1], b[2], 0]) as u64),
-            0xFE => self.take(8).map(|b| {
-                u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-            }),
+            0xFE => self
+                .take(8)
+                .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])),
             v => Some(v as u64),
         }
     }
@@ -169,7 +170,16 @@ mod tests {
 
     #[test]
     fn lenenc_round_trip() {
-        for v in [0u64, 250, 251, 65535, 65536, 16_777_215, 16_777_216, u64::MAX] {
+        for v in [
+            0u64,
+            250,
+            251,
+            65535,
+            65536,
+            16_777_215,
+            16_777_216,
+            u64::MAX,
+        ] {
             let mut buf = vec![];
             put_lenenc_int(&mut buf, v);
             assert_eq!(Cursor::new(&buf).lenenc_int(), Some(v));

@@ -128,14 +128,19 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
             let _ = parser.consume_token(&Token::Eq);
             let engine = parser.parse_identifier()?;
             if !engine.value.eq_ignore_ascii_case("olap") {
-                return Err(Error::unsupported(format!("ENGINE={} is not supported", engine.value)));
+                return Err(Error::unsupported(format!(
+                    "ENGINE={} is not supported",
+                    engine.value
+                )));
             }
         } else if word_is(&token, "DUPLICATE") || word_is(&token, "AGGREGATE") {
             let kind = parser.next_token().token;
             parser.expect_keyword(Keyword::KEY)?;
             let cols = column_list(parser)?;
             if word_is(&kind, "AGGREGATE") {
-                return Err(Error::unsupported("AGGREGATE KEY tables are not supported yet"));
+                return Err(Error::unsupported(
+                    "AGGREGATE KEY tables are not supported yet",
+                ));
             }
             keys = Some((KeysType::Duplicate, cols));
         } else if parser.parse_keywords(&[Keyword::PRIMARY, Keyword::KEY]) {
@@ -170,10 +175,7 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
     let known = |names: &[String], what: &str| -> Result<()> {
         for n in names {
             if !columns.iter().any(|c| &c.name == n) {
-                return Err(user_err!(
-                    UnknownColumn,
-                    "Unknown column '{n}' in {what}"
-                ));
+                return Err(user_err!(UnknownColumn, "Unknown column '{n}' in {what}"));
             }
         }
         Ok(())
@@ -193,7 +195,10 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
         if let Some(p) = partition_columns.iter().find(|p| !key_columns.contains(p)) {
             return Err(Error::user(
                 lakestar_engine::Reason::InvalidDefinition,
-                format!("Partition column '{p}' must be part of the {}", keys_type.sql_name()),
+                format!(
+                    "Partition column '{p}' must be part of the {}",
+                    keys_type.sql_name()
+                ),
             ));
         }
     }
@@ -317,7 +322,9 @@ fn buckets(parser: &mut Parser) -> Result<Option<u32>> {
         parser.next_token();
         let n = parser.parse_literal_uint()?;
         if n == 0 || n > 1024 {
-            return Err(Error::syntax(format!("BUCKETS {n} is out of range [1, 1024]")));
+            return Err(Error::syntax(format!(
+                "BUCKETS {n} is out of range [1, 1024]"
+            )));
         }
         return Ok(Some(n as u32));
     }
@@ -348,7 +355,9 @@ fn string_token(parser: &mut Parser) -> Result<String> {
         Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => Ok(s),
         Token::Word(w) => Ok(w.value),
         Token::Number(n, _) => Ok(n),
-        other => Err(Error::syntax(format!("Expected a string in PROPERTIES, found {other}"))),
+        other => Err(Error::syntax(format!(
+            "Expected a string in PROPERTIES, found {other}"
+        ))),
     }
 }
 

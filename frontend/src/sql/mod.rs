@@ -22,7 +22,8 @@ pub enum Statement {
 /// Parse one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = MySqlDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(starrocks_tokens(&dialect, sql)?);
+    let mut parser =
+        Parser::new(&dialect).with_tokens_with_locations(starrocks_tokens(&dialect, sql)?);
     let mut statements = vec![];
     let mut expect_delimiter = false;
     loop {
@@ -50,7 +51,10 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
 
 /// Tokenize, accepting StarRocks' double-quoted comments (`COMMENT "text"`), which the
 /// MySQL dialect would otherwise read as an identifier.
-fn starrocks_tokens(dialect: &MySqlDialect, sql: &str) -> Result<Vec<sqlparser::tokenizer::TokenWithSpan>> {
+fn starrocks_tokens(
+    dialect: &MySqlDialect,
+    sql: &str,
+) -> Result<Vec<sqlparser::tokenizer::TokenWithSpan>> {
     let mut tokens = sqlparser::tokenizer::Tokenizer::new(dialect, sql)
         .tokenize_with_location()
         .map_err(|e| Error::syntax(e.to_string()))?;
@@ -76,7 +80,8 @@ fn starts_create_table(parser: &Parser) -> bool {
     let is = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
     is(&a, Keyword::CREATE)
         && (is(&b, Keyword::TABLE)
-            || ((is(&b, Keyword::EXTERNAL) || is(&b, Keyword::TEMPORARY)) && is(&c, Keyword::TABLE)))
+            || ((is(&b, Keyword::EXTERNAL) || is(&b, Keyword::TEMPORARY))
+                && is(&c, Keyword::TABLE)))
 }
 
 #[cfg(test)]
@@ -110,7 +115,10 @@ mod tests {
                 buckets: Some(4)
             })
         );
-        assert_eq!(t.properties.get("replication_num").map(String::as_str), Some("1"));
+        assert_eq!(
+            t.properties.get("replication_num").map(String::as_str),
+            Some("1")
+        );
         assert_eq!(t.comment.as_deref(), Some("tbl"));
         assert_eq!(t.columns[1].default.as_deref(), Some("'x'"));
     }

@@ -28,7 +28,9 @@ impl Binder<'_> {
     pub async fn bind_insert(&self, mut statement: Statement) -> Result<LogicalPlan> {
         normalize_identifiers(&mut statement);
         let Statement::Insert(insert) = statement else {
-            return Err(Error::internal("bind_insert called with a non-INSERT statement"));
+            return Err(Error::internal(
+                "bind_insert called with a non-INSERT statement",
+            ));
         };
         let Insert {
             table,
@@ -41,7 +43,9 @@ impl Binder<'_> {
             ..
         } = insert;
         if !assignments.is_empty() {
-            return Err(Error::unsupported("INSERT ... SET is not supported; use VALUES"));
+            return Err(Error::unsupported(
+                "INSERT ... SET is not supported; use VALUES",
+            ));
         }
         if on.is_some() {
             return Err(Error::unsupported(
@@ -49,10 +53,14 @@ impl Binder<'_> {
             ));
         }
         if partitioned.is_some() {
-            return Err(Error::unsupported("INSERT ... PARTITION (...) is not supported yet"));
+            return Err(Error::unsupported(
+                "INSERT ... PARTITION (...) is not supported yet",
+            ));
         }
         let TableObject::TableName(name) = table else {
-            return Err(Error::unsupported("INSERT INTO TABLE FUNCTION is not supported"));
+            return Err(Error::unsupported(
+                "INSERT INTO TABLE FUNCTION is not supported",
+            ));
         };
         let reference = table_reference(&name)?;
         let meta = resolve_table(&reference, self.current_db, self.view)?;
@@ -100,7 +108,12 @@ impl Binder<'_> {
             .await
             .map_err(Error::from_datafusion)?
             .ok_or_else(|| {
-                user_err!(UnknownTable, "Table '{}.{}' doesn't exist", meta.database, meta.name)
+                user_err!(
+                    UnknownTable,
+                    "Table '{}.{}' doesn't exist",
+                    meta.database,
+                    meta.name
+                )
             })?;
         let stored = provider.schema();
 
@@ -196,7 +209,11 @@ fn target_columns(meta: &TableMeta, columns: &[sqlparser::ast::ObjectName]) -> R
             .iter()
             .position(|c| c.name.eq_ignore_ascii_case(&ident.value))
             .ok_or_else(|| {
-                user_err!(UnknownColumn, "Unknown column '{}' in 'field list'", ident.value)
+                user_err!(
+                    UnknownColumn,
+                    "Unknown column '{}' in 'field list'",
+                    ident.value
+                )
             })?;
         if out.contains(&index) {
             return Err(user_err!(

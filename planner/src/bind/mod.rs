@@ -24,7 +24,11 @@ pub struct Binder<'a> {
 }
 
 impl<'a> Binder<'a> {
-    pub fn new(state: &'a SessionState, view: &'a dyn CatalogView, current_db: Option<&'a str>) -> Self {
+    pub fn new(
+        state: &'a SessionState,
+        view: &'a dyn CatalogView,
+        current_db: Option<&'a str>,
+    ) -> Self {
         Self {
             state,
             view,

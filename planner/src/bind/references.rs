@@ -14,7 +14,8 @@ pub fn resolve_table(
 ) -> Result<TableMeta> {
     let (catalog, db, table) = match reference {
         TableReference::Bare { table } => {
-            let db = current_db.ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?;
+            let db =
+                current_db.ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?;
             (None, db.to_string(), table.to_string())
         }
         TableReference::Partial { schema, table } => (None, schema.to_string(), table.to_string()),
@@ -22,7 +23,11 @@ pub fn resolve_table(
             catalog,
             schema,
             table,
-        } => (Some(catalog.to_string()), schema.to_string(), table.to_string()),
+        } => (
+            Some(catalog.to_string()),
+            schema.to_string(),
+            table.to_string(),
+        ),
     };
     if let Some(c) = catalog {
         if c != DEFAULT_CATALOG {

@@ -49,16 +49,22 @@ fn dependency_rule_holds() {
         ("lakestar-engine", &[][..]),
         ("lakestar-planner", &["lakestar-engine"][..]),
         ("lakestar-backend", &["lakestar-engine"][..]),
-        ("lakestar-frontend", &["lakestar-planner", "lakestar-engine"][..]),
-        ("lakestar", &["lakestar-frontend", "lakestar-backend", "lakestar-engine"][..]),
+        (
+            "lakestar-frontend",
+            &["lakestar-planner", "lakestar-engine"][..],
+        ),
+        (
+            "lakestar",
+            &["lakestar-frontend", "lakestar-backend", "lakestar-engine"][..],
+        ),
         ("lakestar-tests", &[][..]),
         ("lakestar-sqllogictest", &["lakestar-tests"][..]),
     ]);
     let edges = workspace_edges();
     for (package, deps) in &edges {
-        let ok = allowed
-            .get(package.as_str())
-            .unwrap_or_else(|| panic!("new workspace crate {package}: add it to the dependency rule"));
+        let ok = allowed.get(package.as_str()).unwrap_or_else(|| {
+            panic!("new workspace crate {package}: add it to the dependency rule")
+        });
         for dep in deps {
             assert!(
                 ok.contains(&dep.as_str()),
@@ -68,7 +74,10 @@ fn dependency_rule_holds() {
     }
     for (package, deps) in &edges {
         if package != "lakestar" {
-            assert!(!deps.contains("lakestar-frontend"), "{package} depends on the frontend");
+            assert!(
+                !deps.contains("lakestar-frontend"),
+                "{package} depends on the frontend"
+            );
         }
     }
 }
@@ -77,10 +86,24 @@ fn dependency_rule_holds() {
 fn one_datafusion_and_arrow_version() {
     let out = Command::new(cargo())
         .current_dir(workspace_root())
-        .args(["tree", "--workspace", "-d", "--depth", "0", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--workspace",
+            "-d",
+            "--depth",
+            "0",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .output()
         .expect("cargo tree");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let duplicated: Vec<&str> = text
         .lines()
@@ -94,5 +117,8 @@ fn one_datafusion_and_arrow_version() {
                 || name == "sqlparser"
         })
         .collect();
-    assert!(duplicated.is_empty(), "second copies in the tree: {duplicated:?}");
+    assert!(
+        duplicated.is_empty(),
+        "second copies in the tree: {duplicated:?}"
+    );
 }

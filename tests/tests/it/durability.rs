@@ -12,27 +12,48 @@ async fn data_and_catalog_survive_restart() {
     let mut server = TestServer::start();
     let mut conn = server.connect().await;
     conn.query_drop("CREATE DATABASE r").await.unwrap();
-    conn.query_drop("CREATE TABLE r.dup (k INT, v STRING) DUPLICATE KEY(k) COMMENT 'kept'").await.unwrap();
-    conn.query_drop("CREATE TABLE r.pk (k INT, v STRING) PRIMARY KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 2")
+    conn.query_drop("CREATE TABLE r.dup (k INT, v STRING) DUPLICATE KEY(k) COMMENT 'kept'")
         .await
         .unwrap();
-    conn.query_drop("INSERT INTO r.dup VALUES (1, 'a'), (1, 'a')").await.unwrap();
-    conn.query_drop("INSERT INTO r.pk VALUES (1, 'a'), (2, 'b')").await.unwrap();
-    conn.query_drop("INSERT INTO r.pk VALUES (1, 'z')").await.unwrap();
+    conn.query_drop(
+        "CREATE TABLE r.pk (k INT, v STRING) PRIMARY KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 2",
+    )
+    .await
+    .unwrap();
+    conn.query_drop("INSERT INTO r.dup VALUES (1, 'a'), (1, 'a')")
+        .await
+        .unwrap();
+    conn.query_drop("INSERT INTO r.pk VALUES (1, 'a'), (2, 'b')")
+        .await
+        .unwrap();
+    conn.query_drop("INSERT INTO r.pk VALUES (1, 'z')")
+        .await
+        .unwrap();
     let create_before = rows(&mut conn, "SHOW CREATE TABLE r.pk").await;
     drop(conn);
 
     server.restart();
     let mut conn = server.connect().await;
-    assert_eq!(rows(&mut conn, "SHOW DATABASES LIKE 'r'").await, vec![vec!["r"]]);
-    assert_eq!(rows(&mut conn, "SELECT k, v FROM r.dup").await, vec![vec!["1", "a"], vec!["1", "a"]]);
+    assert_eq!(
+        rows(&mut conn, "SHOW DATABASES LIKE 'r'").await,
+        vec![vec!["r"]]
+    );
+    assert_eq!(
+        rows(&mut conn, "SELECT k, v FROM r.dup").await,
+        vec![vec!["1", "a"], vec!["1", "a"]]
+    );
     assert_eq!(
         rows(&mut conn, "SELECT k, v FROM r.pk ORDER BY k").await,
         vec![vec!["1", "z"], vec!["2", "b"]]
     );
-    assert_eq!(rows(&mut conn, "SHOW CREATE TABLE r.pk").await, create_before);
+    assert_eq!(
+        rows(&mut conn, "SHOW CREATE TABLE r.pk").await,
+        create_before
+    );
     // Writes keep working after the restart.
-    conn.query_drop("INSERT INTO r.pk VALUES (2, 'y')").await.unwrap();
+    conn.query_drop("INSERT INTO r.pk VALUES (2, 'y')")
+        .await
+        .unwrap();
     assert_eq!(
         rows(&mut conn, "SELECT v FROM r.pk ORDER BY k").await,
         vec![vec!["z"], vec!["y"]]
@@ -49,7 +70,9 @@ async fn kill9_during_concurrent_inserts_keeps_every_acknowledged_row() {
     conn.query_drop("CREATE TABLE c.t (batch INT, i INT, payload STRING) DUPLICATE KEY(batch)")
         .await
         .unwrap();
-    conn.query_drop("CREATE TABLE c.pk (batch INT, i INT) PRIMARY KEY(batch, i)").await.unwrap();
+    conn.query_drop("CREATE TABLE c.pk (batch INT, i INT) PRIMARY KEY(batch, i)")
+        .await
+        .unwrap();
     drop(conn);
 
     let acknowledged = Arc::new(Mutex::new(BTreeSet::new()));
@@ -71,7 +94,9 @@ async fn kill9_during_concurrent_inserts_keeps_every_acknowledged_row() {
                 let sql = if table == "c.t" {
                     format!("INSERT INTO c.t VALUES {}", values.join(","))
                 } else {
-                    let values: Vec<String> = (0..ROWS_PER_INSERT).map(|i| format!("({batch}, {i})")).collect();
+                    let values: Vec<String> = (0..ROWS_PER_INSERT)
+                        .map(|i| format!("({batch}, {i})"))
+                        .collect();
                     format!("INSERT INTO c.pk VALUES {}", values.join(","))
                 };
                 match conn.query_drop(sql).await {
@@ -90,24 +115,41 @@ async fn kill9_during_concurrent_inserts_keeps_every_acknowledged_row() {
         let _ = w.await;
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= 4, "too few inserts before the crash: {}", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 4,
+        "too few inserts before the crash: {}",
+        acknowledged.len()
+    );
 
     server.reopen();
     let mut conn = server.connect().await;
     for table in ["c.t", "c.pk"] {
-        let counts = rows(&mut conn, &format!("SELECT batch, count(*) FROM {table} GROUP BY batch")).await;
+        let counts = rows(
+            &mut conn,
+            &format!("SELECT batch, count(*) FROM {table} GROUP BY batch"),
+        )
+        .await;
         let mut present = BTreeSet::new();
         for row in &counts {
             let batch: i64 = row[0].parse().unwrap();
-            assert_eq!(row[1], ROWS_PER_INSERT.to_string(), "partial insert visible in {table}: batch {batch}");
+            assert_eq!(
+                row[1],
+                ROWS_PER_INSERT.to_string(),
+                "partial insert visible in {table}: batch {batch}"
+            );
             present.insert(batch);
         }
         for (t, batch) in &acknowledged {
             if *t == table {
-                assert!(present.contains(batch), "acknowledged batch {batch} lost from {table}");
+                assert!(
+                    present.contains(batch),
+                    "acknowledged batch {batch} lost from {table}"
+                );
             }
         }
     }
     // The table stays writable after recovery.
-    conn.query_drop("INSERT INTO c.t VALUES (-1, 0, 'after')").await.unwrap();
+    conn.query_drop("INSERT INTO c.t VALUES (-1, 0, 'after')")
+        .await
+        .unwrap();
 }

@@ -16,7 +16,15 @@ fn client() -> &'static str {
 
 fn run_script(server: &TestServer, script: &str) -> (bool, String, String) {
     let mut child = Command::new(client())
-        .args(["-h", "127.0.0.1", "-P", &server.port.to_string(), "-u", "root", "--batch"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-P",
+            &server.port.to_string(),
+            "-u",
+            "root",
+            "--batch",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -53,9 +61,13 @@ SHOW TABLES;
 "#;
     let (ok, stdout, stderr) = run_script(&server, script);
     assert!(ok, "client failed: {stderr}");
-    let expected_rows = "id\tcustomer\tamount\tcreated\n1\tann\t99.99\tNULL\n2\tbob\t20.00\t2024-01-02 11:00:00\n";
+    let expected_rows =
+        "id\tcustomer\tamount\tcreated\n1\tann\t99.99\tNULL\n2\tbob\t20.00\t2024-01-02 11:00:00\n";
     assert!(stdout.contains(expected_rows), "{stdout}");
-    assert!(stdout.contains("customer\ttotal\nann\t99.99\nbob\t20.00\n"), "{stdout}");
+    assert!(
+        stdout.contains("customer\ttotal\nann\t99.99\nbob\t20.00\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Tables_in_shop\norders\n"), "{stdout}");
 
     // An error stops the script with the MySQL code; the server is unharmed.

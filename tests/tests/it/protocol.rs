@@ -20,7 +20,14 @@ async fn column_metadata_matches_declared_types() {
     let columns = result.columns().expect("a result set");
     let got: Vec<(String, ColumnType, u32, u8)> = columns
         .iter()
-        .map(|c| (c.name_str().to_string(), c.column_type(), c.column_length(), c.decimals()))
+        .map(|c| {
+            (
+                c.name_str().to_string(),
+                c.column_type(),
+                c.column_length(),
+                c.decimals(),
+            )
+        })
         .collect();
     drop(result);
     let expected = vec![
@@ -55,9 +62,11 @@ async fn values_round_trip_including_null_and_unicode() {
     let mut conn = server.connect().await;
     conn.query_drop("CREATE DATABASE v").await.unwrap();
     conn.query_drop("USE v").await.unwrap();
-    conn.query_drop("CREATE TABLE t (k INT, s VARCHAR(20), d DECIMAL(10,2), ts DATETIME, b BOOLEAN, f DOUBLE)")
-        .await
-        .unwrap();
+    conn.query_drop(
+        "CREATE TABLE t (k INT, s VARCHAR(20), d DECIMAL(10,2), ts DATETIME, b BOOLEAN, f DOUBLE)",
+    )
+    .await
+    .unwrap();
     conn.query_drop(
         "INSERT INTO t VALUES (1, 'héllo 世界 🎉', 12.5, '2024-02-29 23:59:58', true, 0.5), (2, NULL, NULL, NULL, NULL, NULL)",
     )
@@ -67,7 +76,14 @@ async fn values_round_trip_including_null_and_unicode() {
     assert_eq!(
         got,
         vec![
-            vec!["1", "héllo 世界 🎉", "12.50", "2024-02-29 23:59:58", "1", "0.5"],
+            vec![
+                "1",
+                "héllo 世界 🎉",
+                "12.50",
+                "2024-02-29 23:59:58",
+                "1",
+                "0.5"
+            ],
             vec!["2", "NULL", "NULL", "NULL", "NULL", "NULL"],
         ]
     );
@@ -79,7 +95,11 @@ async fn connect_probes_are_answered_from_session_state() {
     let mut conn = server.connect().await;
     conn.query_drop("CREATE DATABASE probe").await.unwrap();
     let id = conn.id();
-    let got = rows(&mut conn, "SELECT @@version_comment, VERSION(), DATABASE(), CONNECTION_ID()").await;
+    let got = rows(
+        &mut conn,
+        "SELECT @@version_comment, VERSION(), DATABASE(), CONNECTION_ID()",
+    )
+    .await;
     assert!(got[0][0].starts_with("Lakestar"), "{got:?}");
     assert_eq!(got[0][1], "8.0.33");
     assert_eq!(got[0][2], "NULL");
@@ -88,8 +108,12 @@ async fn connect_probes_are_answered_from_session_state() {
     conn.query_drop("USE probe").await.unwrap();
     conn.query_drop("SET NAMES utf8mb4").await.unwrap();
     conn.query_drop("SET autocommit=1").await.unwrap();
-    conn.query_drop("SET SESSION wait_timeout = 100").await.unwrap();
-    conn.query_drop("SET @@session.sql_mode = 'ANSI'").await.unwrap();
+    conn.query_drop("SET SESSION wait_timeout = 100")
+        .await
+        .unwrap();
+    conn.query_drop("SET @@session.sql_mode = 'ANSI'")
+        .await
+        .unwrap();
     let got = rows(
         &mut conn,
         "SELECT DATABASE(), @@session.wait_timeout, @@global.wait_timeout, @@sql_mode, @@autocommit",
@@ -98,10 +122,18 @@ async fn connect_probes_are_answered_from_session_state() {
     assert_eq!(got, vec![vec!["probe", "100", "28800", "ANSI", "1"]]);
 
     // A global change is seen by new sessions, not by this one.
-    conn.query_drop("SET GLOBAL net_write_timeout = 77").await.unwrap();
+    conn.query_drop("SET GLOBAL net_write_timeout = 77")
+        .await
+        .unwrap();
     let mut other = server.connect().await;
-    assert_eq!(rows(&mut other, "SELECT @@net_write_timeout").await, vec![vec!["77"]]);
-    assert_eq!(rows(&mut conn, "SELECT @@session.net_write_timeout").await, vec![vec!["60"]]);
+    assert_eq!(
+        rows(&mut other, "SELECT @@net_write_timeout").await,
+        vec![vec!["77"]]
+    );
+    assert_eq!(
+        rows(&mut conn, "SELECT @@session.net_write_timeout").await,
+        vec![vec!["60"]]
+    );
 
     let got = rows(&mut conn, "SHOW VARIABLES LIKE 'wait_%'").await;
     assert_eq!(got, vec![vec!["wait_timeout", "100"]]);
@@ -118,8 +150,13 @@ async fn connect_probes_are_answered_from_session_state() {
     .await;
     assert_eq!(got[0].len(), 19);
     assert_eq!(got[0][0], "1");
-    conn.query_drop("SET character_set_results = NULL").await.unwrap();
-    assert_eq!(rows(&mut conn, "SELECT @@character_set_results").await, vec![vec!["NULL"]]);
+    conn.query_drop("SET character_set_results = NULL")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&mut conn, "SELECT @@character_set_results").await,
+        vec![vec!["NULL"]]
+    );
 }
 
 #[tokio::test]
@@ -128,5 +165,8 @@ async fn user_variables_hold_typed_values() {
     let mut conn = server.connect().await;
     conn.query_drop("SET @a = 40 + 2").await.unwrap();
     conn.query_drop("SET @s = 'x'").await.unwrap();
-    assert_eq!(rows(&mut conn, "SELECT @a + 1, @s").await, vec![vec!["43", "x"]]);
+    assert_eq!(
+        rows(&mut conn, "SELECT @a + 1, @s").await,
+        vec![vec!["43", "x"]]
+    );
 }

@@ -26,7 +26,11 @@ async fn ten_million_rows_stream_in_bounded_memory() {
         ))
         .await
         .unwrap();
-    let mut stream = result.stream::<(u64, String)>().await.unwrap().expect("rows");
+    let mut stream = result
+        .stream::<(u64, String)>()
+        .await
+        .unwrap()
+        .expect("rows");
     let mut count = 0u64;
     let mut sum = 0u64;
     while let Some(row) = stream.next().await {
@@ -39,5 +43,8 @@ async fn ten_million_rows_stream_in_bounded_memory() {
     assert_eq!(count, ROWS);
     assert_eq!(sum, ROWS * (ROWS - 1) / 2);
     let peak_mib = peak_rss_kib(server.pid()) / 1024;
-    assert!(peak_mib < 300, "server peak RSS {peak_mib} MiB: the result was not streamed");
+    assert!(
+        peak_mib < 300,
+        "server peak RSS {peak_mib} MiB: the result was not streamed"
+    );
 }

@@ -6,7 +6,11 @@ use sqlparser::ast::ObjectName;
 use crate::context::FrontendContext;
 use crate::output::QueryOutput;
 
-pub async fn handle(ctx: &FrontendContext, name: &ObjectName, if_not_exists: bool) -> Result<QueryOutput> {
+pub async fn handle(
+    ctx: &FrontendContext,
+    name: &ObjectName,
+    if_not_exists: bool,
+) -> Result<QueryOutput> {
     let name = database_name(name)?;
     let created = ctx.catalog.create_database(&name, if_not_exists).await?;
     Ok(QueryOutput::Ok {
@@ -23,7 +27,9 @@ pub fn database_name(name: &ObjectName) -> Result<String> {
         .collect();
     match parts.as_slice() {
         [db] if is_valid_name(db) => Ok(db.clone()),
-        [c, db] if c == lakestar_engine::catalog::DEFAULT_CATALOG && is_valid_name(db) => Ok(db.clone()),
+        [c, db] if c == lakestar_engine::catalog::DEFAULT_CATALOG && is_valid_name(db) => {
+            Ok(db.clone())
+        }
         _ => Err(Error::syntax(format!("Incorrect database name '{name}'"))),
     }
 }

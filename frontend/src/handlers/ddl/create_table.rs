@@ -9,7 +9,11 @@ use crate::output::QueryOutput;
 use crate::session::Session;
 use crate::sql::CreateTable;
 
-pub async fn handle(ctx: &FrontendContext, session: &Session, create: CreateTable) -> Result<QueryOutput> {
+pub async fn handle(
+    ctx: &FrontendContext,
+    session: &Session,
+    create: CreateTable,
+) -> Result<QueryOutput> {
     let (db, name) = qualify(session, &create.name)?;
     if !ctx.catalog.database_exists_now(&db) {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
@@ -35,6 +39,8 @@ pub async fn handle(ctx: &FrontendContext, session: &Session, create: CreateTabl
                 })?;
         }
     }
-    ctx.catalog.create_table(table, create.if_not_exists).await?;
+    ctx.catalog
+        .create_table(table, create.if_not_exists)
+        .await?;
     Ok(QueryOutput::ok())
 }

@@ -8,9 +8,15 @@ use crate::dispatch::qualify;
 use crate::output::QueryOutput;
 use crate::session::Session;
 
-pub async fn handle(ctx: &FrontendContext, session: &Session, truncate: &Truncate) -> Result<QueryOutput> {
+pub async fn handle(
+    ctx: &FrontendContext,
+    session: &Session,
+    truncate: &Truncate,
+) -> Result<QueryOutput> {
     if truncate.partitions.is_some() {
-        return Err(Error::unsupported("TRUNCATE TABLE ... PARTITION is not supported yet"));
+        return Err(Error::unsupported(
+            "TRUNCATE TABLE ... PARTITION is not supported yet",
+        ));
     }
     for target in &truncate.table_names {
         let (db, table) = qualify(session, &target.name)?;
