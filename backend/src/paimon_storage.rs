@@ -29,12 +29,15 @@ fn storage_err(context: &str, e: paimon::Error) -> Error {
     Error::internal(format!("{context}: {e}"))
 }
 
+/// Serialises commits to one table: (database, storage name) → lock.
+type CommitLocks = Mutex<HashMap<(String, String), Arc<AsyncMutex<()>>>>;
+
 /// Paimon-backed [`TableStorage`].
 pub struct PaimonStorage {
     warehouse: PathBuf,
     catalog: FileSystemCatalog,
     /// One commit lock per table, shared by every provider opened for it.
-    commit_locks: Mutex<HashMap<(String, String), Arc<AsyncMutex<()>>>>,
+    commit_locks: CommitLocks,
 }
 
 impl std::fmt::Debug for PaimonStorage {

@@ -57,16 +57,14 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
     let mut primary_key: Option<Vec<String>> = None;
     loop {
         if let Some(constraint) = parser.parse_optional_table_constraint()? {
-            match constraint {
-                TableConstraint::PrimaryKey(pk) => {
-                    primary_key = Some(
-                        pk.columns
-                            .iter()
-                            .map(|c| c.column.expr.to_string().trim_matches('`').to_lowercase())
-                            .collect(),
-                    )
-                }
-                _ => {} // other indexes are accepted and ignored
+            // Other constraints and indexes are accepted and ignored.
+            if let TableConstraint::PrimaryKey(pk) = constraint {
+                primary_key = Some(
+                    pk.columns
+                        .iter()
+                        .map(|c| c.column.expr.to_string().trim_matches('`').to_lowercase())
+                        .collect(),
+                );
             }
         } else if word_is(&parser.peek_token().token, "INDEX") {
             // StarRocks `INDEX name (cols) [USING BITMAP] [COMMENT '...']`: accepted, ignored.
