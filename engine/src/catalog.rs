@@ -131,10 +131,11 @@ impl TableMeta {
         ))
     }
 
-    /// Where the storage keeps this table, relative to the warehouse: stable across renames
-    /// of nothing, unique across drop and re-create.
+    /// The table's name in storage: the plain table name, so other engines reading the
+    /// warehouse see `database.table`. Storage left over from a dropped table of the same
+    /// name is replaced when the table is created again.
     pub fn storage_name(&self) -> String {
-        format!("{}_{}", self.name, self.id)
+        self.name.clone()
     }
 }
 

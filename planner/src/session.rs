@@ -72,5 +72,7 @@ pub fn build_session_state(
         Arc::new(session.user_variables.clone()),
     );
     *state.execution_props_mut() = props;
+    // Fixes NOW() and friends for the statement, as MySQL does.
+    state.mark_start_execution();
     state
 }

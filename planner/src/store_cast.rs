@@ -25,6 +25,8 @@ pub struct StoreCast {
     sql_type: SqlType,
     target: DataType,
     nullable: bool,
+    /// The 1-based row a single value comes from (INSERT ... VALUES), for error messages.
+    row: Option<usize>,
     signature: Signature,
 }
 
@@ -36,15 +38,21 @@ impl StoreCast {
         sql_type: SqlType,
         target: DataType,
         nullable: bool,
+        row: Option<usize>,
     ) -> Expr {
         let udf = ScalarUDF::new_from_impl(Self {
             column: column.to_string(),
             sql_type,
             target,
             nullable,
+            row,
             signature: Signature::any(1, Volatility::Immutable),
         });
         udf.call(vec![value])
+    }
+
+    fn row_number(&self, index: usize) -> usize {
+        self.row.unwrap_or(index + 1)
     }
 
     fn check(&self, input: &ArrayRef) -> DFResult<ArrayRef> {
@@ -86,7 +94,7 @@ impl StoreCast {
                 format!(
                     "Data too long for column '{}' at row {}",
                     self.column,
-                    row + 1
+                    self.row_number(row)
                 ),
             )
             .into_datafusion()
@@ -128,7 +136,7 @@ impl StoreCast {
                     self.sql_type,
                     value,
                     self.column,
-                    row + 1
+                    self.row_number(row)
                 ),
             )
         } else {
@@ -137,7 +145,7 @@ impl StoreCast {
                 format!(
                     "Out of range value for column '{}' at row {} (value {} does not fit {})",
                     self.column,
-                    row + 1,
+                    self.row_number(row),
                     value,
                     self.sql_type
                 ),

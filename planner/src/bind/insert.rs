@@ -16,7 +16,7 @@ use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::TableReference;
 use lakestar_engine::catalog::{ColumnMeta, TableMeta, DEFAULT_CATALOG};
 use lakestar_engine::{user_err, Error, Result};
-use sqlparser::ast::{Expr as SqlExpr, Insert, SetExpr, Statement, TableObject, Value};
+use sqlparser::ast::{Expr as SqlExpr, ExprWithAlias, Insert, Parens, SetExpr, Statement, TableObject};
 
 use super::references::{check_references, resolve_table};
 use super::Binder;
@@ -66,38 +66,7 @@ impl Binder<'_> {
         let meta = resolve_table(&reference, self.current_db, self.view)?;
 
         let targets = target_columns(&meta, &columns)?;
-        let mut source = source.ok_or_else(|| Error::syntax("INSERT needs VALUES or a query"))?;
-        if let SetExpr::Values(values) = source.body.as_mut() {
-            for (i, row) in values.rows.iter_mut().enumerate() {
-                if row.len() != targets.len() {
-                    return Err(user_err!(
-                        ValueCount,
-                        "Column count doesn't match value count at row {}",
-                        i + 1
-                    ));
-                }
-                for (cell, &target) in row.iter_mut().zip(&targets) {
-                    if is_default_keyword(cell) {
-                        *cell = default_ast(&meta.columns[target])?;
-                    }
-                }
-            }
-        }
-
-        let query = DFStatement::Statement(Box::new(Statement::Query(source)));
-        check_references(self.state, &query, self.current_db, self.view)?;
-        let source_plan = self
-            .state
-            .statement_to_plan(query)
-            .await
-            .map_err(Error::from_datafusion)?;
-        if source_plan.schema().fields().len() != targets.len() {
-            return Err(user_err!(
-                ValueCount,
-                "Column count doesn't match value count at row 1"
-            ));
-        }
-
+        let source = source.ok_or_else(|| Error::syntax("INSERT needs VALUES or a query"))?;
         let provider = self
             .state
             .catalog_list()
@@ -108,42 +77,17 @@ impl Binder<'_> {
             .await
             .map_err(Error::from_datafusion)?
             .ok_or_else(|| {
-                user_err!(
-                    UnknownTable,
-                    "Table '{}.{}' doesn't exist",
-                    meta.database,
-                    meta.name
-                )
+                user_err!(UnknownTable, "Table '{}.{}' doesn't exist", meta.database, meta.name)
             })?;
-        let stored = provider.schema();
-
-        let mut exprs = Vec::with_capacity(meta.columns.len());
-        for (index, column) in meta.columns.iter().enumerate() {
-            let field = stored.field_with_name(&column.name).map_err(|_| {
-                Error::internal(format!("column {} missing from storage", column.name))
-            })?;
-            let value = match targets.iter().position(|&t| t == index) {
-                Some(pos) => {
-                    let (qualifier, f) = source_plan.schema().qualified_field(pos);
-                    Expr::Column(Column::new(qualifier.cloned(), f.name()))
-                }
-                None => self.default_expr(column)?,
-            };
-            exprs.push(
-                StoreCast::expr(
-                    value,
-                    &column.name,
-                    column.sql_type,
-                    field.data_type().clone(),
-                    field.is_nullable() && column.nullable,
-                )
-                .alias(&column.name),
-            );
-        }
-        let input = LogicalPlanBuilder::from(source_plan)
-            .project(exprs)
-            .and_then(|b| b.build())
-            .map_err(Error::from_datafusion)?;
+        let target = InsertTarget {
+            meta: &meta,
+            stored: provider.schema(),
+            columns: targets,
+        };
+        let input = match source.body.as_ref() {
+            SetExpr::Values(values) => self.plan_values(&target, &values.rows)?,
+            _ => self.plan_query_source(&target, source).await?,
+        };
         let op = if overwrite {
             InsertOp::Overwrite
         } else {
@@ -155,6 +99,79 @@ impl Binder<'_> {
             WriteOp::Insert(op),
             Arc::new(input),
         )))
+    }
+
+    /// `VALUES (...), ...`: every cell is converted to its column's type on its own, so
+    /// rows may mix literal kinds (a string in one row, NOW() in the next).
+    fn plan_values(&self, target: &InsertTarget<'_>, rows: &[Parens<Vec<SqlExpr>>]) -> Result<LogicalPlan> {
+        let mut planned = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().map(|r| &r.content).enumerate() {
+            if row.len() != target.columns.len() {
+                return Err(user_err!(
+                    ValueCount,
+                    "Column count doesn't match value count at row {}",
+                    i + 1
+                ));
+            }
+            let mut exprs = Vec::with_capacity(target.meta.columns.len());
+            for (index, column) in target.meta.columns.iter().enumerate() {
+                let value = match target.columns.iter().position(|&t| t == index) {
+                    Some(pos) if is_default_keyword(&row[pos]) => self.default_expr(column)?,
+                    Some(pos) => self
+                        .state
+                        .create_logical_expr_from_sql_expr(
+                            ExprWithAlias {
+                                expr: row[pos].clone(),
+                                alias: None,
+                            },
+                            &DFSchema::empty(),
+                        )
+                        .map_err(Error::from_datafusion)?,
+                    None => self.default_expr(column)?,
+                };
+                exprs.push(target.store_cast(index, value, Some(i + 1))?);
+            }
+            planned.push(exprs);
+        }
+        let names = target.meta.columns.iter().enumerate().map(|(i, c)| {
+            Expr::Column(Column::from_name(format!("column{}", i + 1))).alias(&c.name)
+        });
+        LogicalPlanBuilder::values(planned)
+            .and_then(|b| b.project(names))
+            .and_then(|b| b.build())
+            .map_err(Error::from_datafusion)
+    }
+
+    /// `INSERT ... SELECT`: the query's columns, by position, onto the listed columns.
+    async fn plan_query_source(&self, target: &InsertTarget<'_>, source: Box<sqlparser::ast::Query>) -> Result<LogicalPlan> {
+        let query = DFStatement::Statement(Box::new(Statement::Query(source)));
+        check_references(self.state, &query, self.current_db, self.view)?;
+        let source_plan = self
+            .state
+            .statement_to_plan(query)
+            .await
+            .map_err(Error::from_datafusion)?;
+        if source_plan.schema().fields().len() != target.columns.len() {
+            return Err(user_err!(
+                ValueCount,
+                "Column count doesn't match value count at row 1"
+            ));
+        }
+        let mut exprs = Vec::with_capacity(target.meta.columns.len());
+        for (index, column) in target.meta.columns.iter().enumerate() {
+            let value = match target.columns.iter().position(|&t| t == index) {
+                Some(pos) => {
+                    let (qualifier, f) = source_plan.schema().qualified_field(pos);
+                    Expr::Column(Column::new(qualifier.cloned(), f.name()))
+                }
+                None => self.default_expr(column)?,
+            };
+            exprs.push(target.store_cast(index, value, None)?);
+        }
+        LogicalPlanBuilder::from(source_plan)
+            .project(exprs)
+            .and_then(|b| b.build())
+            .map_err(Error::from_datafusion)
     }
 
     /// The value of a column left out of an INSERT.
@@ -171,6 +188,33 @@ impl Binder<'_> {
                 column.name
             )),
         }
+    }
+}
+
+/// The table an INSERT writes and the columns it lists.
+struct InsertTarget<'a> {
+    meta: &'a TableMeta,
+    stored: datafusion::arrow::datatypes::SchemaRef,
+    /// Indexes into `meta.columns`, in the order the INSERT lists them.
+    columns: Vec<usize>,
+}
+
+impl InsertTarget<'_> {
+    /// Convert a value to the stored type of column `index`, named after the column.
+    fn store_cast(&self, index: usize, value: Expr, row: Option<usize>) -> Result<Expr> {
+        let column = &self.meta.columns[index];
+        let field = self.stored.field_with_name(&column.name).map_err(|_| {
+            Error::internal(format!("column {} missing from storage", column.name))
+        })?;
+        Ok(StoreCast::expr(
+            value,
+            &column.name,
+            column.sql_type,
+            field.data_type().clone(),
+            field.is_nullable() && column.nullable,
+            row,
+        )
+        .alias(&column.name))
     }
 }
 
@@ -229,21 +273,4 @@ fn target_columns(meta: &TableMeta, columns: &[sqlparser::ast::ObjectName]) -> R
 
 fn is_default_keyword(expr: &SqlExpr) -> bool {
     matches!(expr, SqlExpr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
-}
-
-/// The DEFAULT of a column as an expression to bind inside VALUES.
-fn default_ast(column: &ColumnMeta) -> Result<SqlExpr> {
-    match &column.default {
-        Some(text) => {
-            let dialect = sqlparser::dialect::MySqlDialect {};
-            let mut parser = sqlparser::parser::Parser::new(&dialect).try_with_sql(text)?;
-            Ok(parser.parse_expr()?)
-        }
-        None if column.nullable => Ok(SqlExpr::Value(Value::Null.into())),
-        None => Err(user_err!(
-            NoDefault,
-            "Field '{}' doesn't have a default value",
-            column.name
-        )),
-    }
 }
