@@ -129,7 +129,7 @@ mod tests {
             "CREATE TABLE t (k INT, dt DATE) DUPLICATE KEY(k) PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2024-01-01')) DISTRIBUTED BY RANDOM",
         );
         assert!(c.table.partition_columns.is_empty());
-        assert!(c.table.partition_clause.unwrap().starts_with("RANGE(dt)"));
+        assert!(c.table.partition_clause.unwrap().starts_with("RANGE (dt)"));
     }
 
     #[test]

@@ -16,7 +16,9 @@ use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::TableReference;
 use lakestar_engine::catalog::{ColumnMeta, TableMeta, DEFAULT_CATALOG};
 use lakestar_engine::{user_err, Error, Result};
-use sqlparser::ast::{Expr as SqlExpr, ExprWithAlias, Insert, Parens, SetExpr, Statement, TableObject};
+use sqlparser::ast::{
+    Expr as SqlExpr, ExprWithAlias, Insert, Parens, SetExpr, Statement, TableObject,
+};
 
 use super::references::{check_references, resolve_table};
 use super::Binder;
@@ -77,7 +79,12 @@ impl Binder<'_> {
             .await
             .map_err(Error::from_datafusion)?
             .ok_or_else(|| {
-                user_err!(UnknownTable, "Table '{}.{}' doesn't exist", meta.database, meta.name)
+                user_err!(
+                    UnknownTable,
+                    "Table '{}.{}' doesn't exist",
+                    meta.database,
+                    meta.name
+                )
             })?;
         let target = InsertTarget {
             meta: &meta,
@@ -103,7 +110,11 @@ impl Binder<'_> {
 
     /// `VALUES (...), ...`: every cell is converted to its column's type on its own, so
     /// rows may mix literal kinds (a string in one row, NOW() in the next).
-    fn plan_values(&self, target: &InsertTarget<'_>, rows: &[Parens<Vec<SqlExpr>>]) -> Result<LogicalPlan> {
+    fn plan_values(
+        &self,
+        target: &InsertTarget<'_>,
+        rows: &[Parens<Vec<SqlExpr>>],
+    ) -> Result<LogicalPlan> {
         let mut planned = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().map(|r| &r.content).enumerate() {
             if row.len() != target.columns.len() {
@@ -143,7 +154,11 @@ impl Binder<'_> {
     }
 
     /// `INSERT ... SELECT`: the query's columns, by position, onto the listed columns.
-    async fn plan_query_source(&self, target: &InsertTarget<'_>, source: Box<sqlparser::ast::Query>) -> Result<LogicalPlan> {
+    async fn plan_query_source(
+        &self,
+        target: &InsertTarget<'_>,
+        source: Box<sqlparser::ast::Query>,
+    ) -> Result<LogicalPlan> {
         let query = DFStatement::Statement(Box::new(Statement::Query(source)));
         check_references(self.state, &query, self.current_db, self.view)?;
         let source_plan = self
@@ -203,9 +218,10 @@ impl InsertTarget<'_> {
     /// Convert a value to the stored type of column `index`, named after the column.
     fn store_cast(&self, index: usize, value: Expr, row: Option<usize>) -> Result<Expr> {
         let column = &self.meta.columns[index];
-        let field = self.stored.field_with_name(&column.name).map_err(|_| {
-            Error::internal(format!("column {} missing from storage", column.name))
-        })?;
+        let field = self
+            .stored
+            .field_with_name(&column.name)
+            .map_err(|_| Error::internal(format!("column {} missing from storage", column.name)))?;
         Ok(StoreCast::expr(
             value,
             &column.name,

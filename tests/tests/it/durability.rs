@@ -153,3 +153,43 @@ async fn kill9_during_concurrent_inserts_keeps_every_acknowledged_row() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_readers_see_each_insert_whole_or_not_at_all() {
+    let server = TestServer::start();
+    let mut conn = server.connect().await;
+    conn.query_drop("CREATE DATABASE a").await.unwrap();
+    conn.query_drop("CREATE TABLE a.t (batch INT, i INT) DUPLICATE KEY(batch)")
+        .await
+        .unwrap();
+    let url = server.url();
+    let writer = tokio::spawn(async move {
+        let mut conn = mysql_async::Conn::from_url(url).await.unwrap();
+        for batch in 0..40 {
+            let values: Vec<String> = (0..ROWS_PER_INSERT)
+                .map(|i| format!("({batch}, {i})"))
+                .collect();
+            conn.query_drop(format!("INSERT INTO a.t VALUES {}", values.join(",")))
+                .await
+                .unwrap();
+        }
+    });
+    let mut observed = 0;
+    while !writer.is_finished() {
+        let count: u64 = rows(&mut conn, "SELECT count(*) FROM a.t").await[0][0]
+            .parse()
+            .unwrap();
+        assert_eq!(
+            count % ROWS_PER_INSERT as u64,
+            0,
+            "a reader saw part of an INSERT"
+        );
+        observed += 1;
+    }
+    writer.await.unwrap();
+    assert!(observed > 0);
+    assert_eq!(
+        rows(&mut conn, "SELECT count(*) FROM a.t").await,
+        vec![vec![(40 * ROWS_PER_INSERT).to_string()]]
+    );
+}
