@@ -131,14 +131,22 @@ struct DeclaredTypesExec {
     properties: Arc<PlanProperties>,
 }
 
+/// Plan properties of a node that passes its input through with `schema`.
+fn pass_through_properties(
+    input: &Arc<dyn ExecutionPlan>,
+    schema: SchemaRef,
+) -> Arc<PlanProperties> {
+    Arc::new(PlanProperties::new(
+        EquivalenceProperties::new(schema),
+        input.output_partitioning().clone(),
+        input.pipeline_behavior(),
+        input.boundedness(),
+    ))
+}
+
 impl DeclaredTypesExec {
     fn new(input: Arc<dyn ExecutionPlan>, schema: SchemaRef) -> Self {
-        let properties = Arc::new(PlanProperties::new(
-            EquivalenceProperties::new(Arc::clone(&schema)),
-            input.output_partitioning().clone(),
-            input.pipeline_behavior(),
-            input.boundedness(),
-        ));
+        let properties = pass_through_properties(&input, Arc::clone(&schema));
         Self {
             input,
             schema,
@@ -208,12 +216,7 @@ struct SerializedCommitExec {
 
 impl SerializedCommitExec {
     fn new(input: Arc<dyn ExecutionPlan>, lock: Arc<Mutex<()>>) -> Self {
-        let properties = Arc::new(PlanProperties::new(
-            EquivalenceProperties::new(input.schema()),
-            input.output_partitioning().clone(),
-            input.pipeline_behavior(),
-            input.boundedness(),
-        ));
+        let properties = pass_through_properties(&input, input.schema());
         Self {
             input,
             lock,

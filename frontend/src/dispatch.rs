@@ -43,7 +43,7 @@ pub async fn execute(
     match statement {
         Sql::Query(_) => handlers::query::handle(ctx, session, statement).await,
         Sql::Insert(_) => handlers::insert::handle(ctx, session, statement).await,
-        Sql::Explain { .. } => handlers::explain::handle(ctx, session, statement).await,
+        Sql::Explain { .. } => handlers::query::handle(ctx, session, statement).await,
         Sql::CreateDatabase {
             db_name,
             if_not_exists,

@@ -4,10 +4,9 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::UInt64Type;
 use futures::StreamExt;
 use lakestar_engine::{Error, Result};
-use lakestar_planner::bind::Binder;
 use sqlparser::ast::Statement;
 
-use super::query::execute_plan;
+use super::query::{bind, execute_plan};
 use crate::context::FrontendContext;
 use crate::output::QueryOutput;
 use crate::session::Session;
@@ -17,10 +16,7 @@ pub async fn handle(
     session: &mut Session,
     statement: Statement,
 ) -> Result<QueryOutput> {
-    let state = ctx.session_state(session);
-    let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
-        .bind_insert(statement)
-        .await?;
+    let (state, plan) = bind(ctx, session, statement).await?;
     let QueryOutput::Rows { mut stream, .. } = execute_plan(ctx, &state, &plan).await? else {
         return Err(Error::internal("INSERT plan returned no count"));
     };

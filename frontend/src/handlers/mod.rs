@@ -2,7 +2,6 @@
 
 pub mod ddl;
 pub mod describe;
-pub mod explain;
 pub mod insert;
 pub mod query;
 pub mod set;

@@ -1,4 +1,4 @@
-//! SELECT and other queries: bind, plan, execute on the backend, stream the rows.
+//! SELECT, EXPLAIN and other queries: bind, plan, execute on the backend, stream the rows.
 
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
@@ -15,11 +15,23 @@ pub async fn handle(
     session: &mut Session,
     statement: Statement,
 ) -> Result<QueryOutput> {
-    let state = ctx.session_state(session);
-    let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
-        .bind_query(statement)
-        .await?;
+    let (state, plan) = bind(ctx, session, statement).await?;
     execute_plan(ctx, &state, &plan).await
+}
+
+/// Bind a query or an INSERT in the session's planning state.
+pub async fn bind(
+    ctx: &FrontendContext,
+    session: &Session,
+    statement: Statement,
+) -> Result<(SessionState, LogicalPlan)> {
+    let state = ctx.session_state(session);
+    let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref());
+    let plan = match statement {
+        Statement::Insert(_) => binder.bind_insert(statement).await?,
+        other => binder.bind_query(other).await?,
+    };
+    Ok((state, plan))
 }
 
 /// Plan and run a bound plan, streaming its output.

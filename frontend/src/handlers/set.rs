@@ -3,7 +3,6 @@
 use datafusion::common::ScalarValue;
 use lakestar_engine::variables::VarValue;
 use lakestar_engine::{Error, Result};
-use lakestar_planner::bind::Binder;
 use sqlparser::ast::{
     ContextModifier, Expr, ObjectName, Query, SelectItem, Set, SetExpr, Statement,
     TransactionIsolationLevel, TransactionMode, UnaryOperator, Value,
@@ -187,10 +186,7 @@ async fn evaluate(ctx: &FrontendContext, session: &Session, expr: Expr) -> Resul
     if let SetExpr::Select(select) = query.body.as_mut() {
         select.projection = vec![SelectItem::UnnamedExpr(expr)];
     }
-    let state = ctx.session_state(session);
-    let plan = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
-        .bind_query(Statement::Query(Box::new(query)))
-        .await?;
+    let (state, plan) = super::query::bind(ctx, session, Statement::Query(Box::new(query))).await?;
     let crate::output::QueryOutput::Rows { mut stream, .. } =
         super::query::execute_plan(ctx, &state, &plan).await?
     else {
