@@ -75,3 +75,55 @@ pub fn normalize_identifiers(statement: &mut Statement) {
 pub fn normalize_name(ident: &Ident) -> String {
     ident.value.to_lowercase()
 }
+
+/// Name unaliased result columns the way MySQL does: after the expression as written
+/// (`sum(amount)`, `1`, `'text'` → `text`), not DataFusion's internal form
+/// (`sum(t.amount)`, `Int64(1)`). Plain column references keep their column name.
+pub fn mysql_column_names(statement: &mut Statement) {
+    use sqlparser::ast::{Expr, SelectItem, SetExpr, Value};
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let mut body = query.body.as_mut();
+    let select = loop {
+        match body {
+            SetExpr::Select(select) => break select,
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(q) => body = q.body.as_mut(),
+            _ => return,
+        }
+    };
+    let mut taken: Vec<String> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.to_lowercase()),
+            SelectItem::UnnamedExpr(Expr::Identifier(i)) => Some(i.value.to_lowercase()),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
+                parts.last().map(|i| i.value.to_lowercase())
+            }
+            _ => None,
+        })
+        .collect();
+    for item in select.projection.iter_mut() {
+        let SelectItem::UnnamedExpr(expr) = item else {
+            continue;
+        };
+        let name = match &*expr {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => continue,
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            },
+            other => other.to_string(),
+        };
+        if taken.contains(&name.to_lowercase()) {
+            continue;
+        }
+        taken.push(name.to_lowercase());
+        *item = SelectItem::ExprWithAlias {
+            expr: expr.clone(),
+            alias: Ident::with_quote('`', name),
+        };
+    }
+}

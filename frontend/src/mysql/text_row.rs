@@ -49,12 +49,14 @@ pub fn encode_rows(
             })
         })
         .collect::<Result<Vec<_>, ArrowError>>()?;
+    // Logical nulls: a NullArray has no validity buffer but every value is NULL.
+    let nulls: Vec<_> = batch.columns().iter().map(|c| c.logical_nulls()).collect();
     let mut row_buf = Vec::with_capacity(256);
     let mut cell = String::new();
     for row in 0..batch.num_rows() {
         row_buf.clear();
-        for (col, writer) in batch.columns().iter().zip(&writers) {
-            if col.is_null(row) {
+        for (col_nulls, writer) in nulls.iter().zip(&writers) {
+            if col_nulls.as_ref().is_some_and(|n| n.is_null(row)) {
                 row_buf.push(0xFB);
                 continue;
             }

@@ -14,7 +14,7 @@ use lakestar_engine::catalog::CatalogView;
 use lakestar_engine::{Error, Result};
 use sqlparser::ast::Statement;
 
-use crate::normalize::normalize_identifiers;
+use crate::normalize::{mysql_column_names, normalize_identifiers};
 
 /// Binds statements for one session.
 pub struct Binder<'a> {
@@ -39,6 +39,7 @@ impl<'a> Binder<'a> {
     /// Bind a query (SELECT, VALUES, set operations, WITH ...).
     pub async fn bind_query(&self, mut statement: Statement) -> Result<LogicalPlan> {
         normalize_identifiers(&mut statement);
+        mysql_column_names(&mut statement);
         let statement = DFStatement::Statement(Box::new(statement));
         references::check_references(self.state, &statement, self.current_db, self.view)?;
         self.state

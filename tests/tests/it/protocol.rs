@@ -170,3 +170,42 @@ async fn user_variables_hold_typed_values() {
         vec![vec!["43", "x"]]
     );
 }
+
+#[tokio::test]
+async fn result_columns_are_named_as_mysql_names_them() {
+    let server = TestServer::start();
+    let mut conn = server.connect().await;
+    conn.query_drop("CREATE DATABASE n").await.unwrap();
+    conn.query_drop("CREATE TABLE n.t (k INT, amount DECIMAL(10,2))")
+        .await
+        .unwrap();
+    let result = conn
+        .query_iter("SELECT t.k, amount, SUM(amount), count(*), 1, 'x', NULL, amount * 2 AS doubled FROM n.t GROUP BY t.k, amount")
+        .await
+        .unwrap();
+    let names: Vec<String> = result
+        .columns()
+        .unwrap()
+        .iter()
+        .map(|c| c.name_str().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "k",
+            "amount",
+            "SUM(amount)",
+            "count(*)",
+            "1",
+            "x",
+            "NULL",
+            "doubled"
+        ]
+    );
+    drop(result);
+    // NULL literals are NULL, not empty strings.
+    assert_eq!(
+        rows(&mut conn, "SELECT NULL, 1").await,
+        vec![vec!["NULL", "1"]]
+    );
+}
