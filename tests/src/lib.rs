@@ -59,11 +59,19 @@ impl TestServer {
 
     /// Start a server on an existing (or new) data directory.
     pub fn start_in(data_dir: &Path) -> Self {
-        let mut child = Command::new(lakestar_binary())
+        let mut command = Command::new(lakestar_binary());
+        command
             .arg("--mysql-port")
             .arg("0")
             .arg("--data-dir")
-            .arg(data_dir)
+            .arg(data_dir);
+        Self::spawn(command, data_dir)
+    }
+
+    /// Start `lakestar` as configured by `command` (flags, environment, config file);
+    /// `data_dir` is where that configuration puts the data.
+    pub fn spawn(mut command: Command, data_dir: &Path) -> Self {
+        let mut child = command
             .env(
                 "LAKESTAR_LOG",
                 std::env::var("LAKESTAR_LOG").unwrap_or_else(|_| "warn".into()),
