@@ -282,7 +282,7 @@ pub static REGISTRY: &[VarDef] = &[
         "Directory of error messages."
     ),
     var!(ro "license", Global, VarType::Str, "Apache License 2.0", "License of the server."),
-    var!(ro "lower_case_table_names", Global, VarType::Int { min: 0, max: 2 }, "0", "Table names are stored as given and compared case-sensitively."),
+    var!(ro "lower_case_table_names", Global, VarType::Int { min: 0, max: 2 }, "1", "Names of databases and tables are stored in lowercase and compared case-insensitively."),
     var!(
         "max_allowed_packet",
         Both,
