@@ -3,6 +3,8 @@
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 
 const MAX_PAYLOAD: usize = 0xFF_FFFF;
+/// The largest logical packet accepted (MySQL's upper bound for `max_allowed_packet`).
+const MAX_PACKET: usize = 1 << 30;
 /// Flush the write buffer once it holds this many bytes, so big results stream.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
 
@@ -39,6 +41,12 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
             let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
             self.seq = header[3].wrapping_add(1);
             let start = payload.len();
+            if start + len > MAX_PACKET {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "packet larger than max_allowed_packet",
+                ));
+            }
             payload.resize(start + len, 0);
             self.reader.read_exact(&mut payload[start..]).await?;
             if len < MAX_PAYLOAD {

@@ -6,4 +6,5 @@ mod durability;
 mod errors;
 mod mysql_cli;
 mod protocol;
+mod robustness;
 mod streaming;
