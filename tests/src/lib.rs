@@ -18,11 +18,14 @@ pub fn lakestar_binary() -> PathBuf {
     BUILD.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "--bin", "lakestar"])
+            // The same selection as `cargo test --workspace`, so the binary shares the
+            // test build's feature set and dependency artifacts instead of compiling them
+            // a second time.
+            .args(["build", "--quiet", "--workspace", "--all-targets"])
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .status()
             .expect("run cargo build");
-        assert!(status.success(), "cargo build --bin lakestar failed");
+        assert!(status.success(), "cargo build --workspace --all-targets failed");
     });
     // target/<profile>/deps/<test-binary> → target/<profile>/lakestar
     let exe = std::env::current_exe().expect("current exe");
