@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures::{FutureExt, StreamExt};
 use lakestar_engine::variables::SERVER_VERSION;
-use lakestar_engine::{Error, Result};
+use lakestar_engine::Error;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tracing::{debug, info, warn};
 
@@ -347,6 +347,3 @@ fn make_salt() -> [u8; 20] {
     }
     salt
 }
-
-#[allow(dead_code)]
-fn _assert_result(_: Result<()>) {}
