@@ -25,7 +25,10 @@ pub fn lakestar_binary() -> PathBuf {
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .status()
             .expect("run cargo build");
-        assert!(status.success(), "cargo build --workspace --all-targets failed");
+        assert!(
+            status.success(),
+            "cargo build --workspace --all-targets failed"
+        );
     });
     // target/<profile>/deps/<test-binary> → target/<profile>/lakestar
     let exe = std::env::current_exe().expect("current exe");
