@@ -50,13 +50,10 @@ pub async fn execute(
             ..
         } => ddl::create_database::handle(ctx, &db_name, if_not_exists).await,
         Sql::CreateSchema {
-            schema_name,
+            schema_name: sqlparser::ast::SchemaName::Simple(name),
             if_not_exists,
             ..
-        } => {
-            let name = ObjectName::from(vec![sqlparser::ast::Ident::new(schema_name.to_string())]);
-            ddl::create_database::handle(ctx, &name, if_not_exists).await
-        }
+        } => ddl::create_database::handle(ctx, &name, if_not_exists).await,
         Sql::Drop {
             object_type: ObjectType::Schema | ObjectType::Database,
             if_exists,
