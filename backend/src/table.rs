@@ -98,7 +98,11 @@ impl TableProvider for LakeTable {
             Some(p) => Arc::new(self.schema.project(p)?),
             None => Arc::clone(&self.schema),
         };
-        Ok(Arc::new(DeclaredTypesExec::new(scan, schema)))
+        Ok(Arc::new(PassThroughExec::new(
+            scan,
+            schema,
+            PassThrough::DeclaredTypes,
+        )))
     }
 
     fn supports_filters_pushdown(
@@ -115,55 +119,63 @@ impl TableProvider for LakeTable {
         insert_op: InsertOp,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         let write = self.inner.insert_into(state, input, insert_op).await?;
-        Ok(Arc::new(SerializedCommitExec::new(
+        let schema = write.schema();
+        Ok(Arc::new(PassThroughExec::new(
             write,
-            Arc::clone(&self.commit_lock),
+            schema,
+            PassThrough::SerializedCommit(Arc::clone(&self.commit_lock)),
         )))
     }
 }
 
-/// Labels a scan's output with the table's schema, whose fields carry the declared SQL
-/// types; the data is unchanged.
+/// What a [`PassThroughExec`] adds to its input's stream; the data is unchanged.
+#[derive(Debug, Clone)]
+enum PassThrough {
+    /// Label a scan's batches with the table's schema, whose fields carry the declared SQL
+    /// types.
+    DeclaredTypes,
+    /// Run a write while holding the table's commit lock, so commits take turns.
+    SerializedCommit(Arc<Mutex<()>>),
+}
+
+/// A node that streams its input through, as [`PassThrough`] says.
 #[derive(Debug)]
-struct DeclaredTypesExec {
+struct PassThroughExec {
     input: Arc<dyn ExecutionPlan>,
     schema: SchemaRef,
+    mode: PassThrough,
     properties: Arc<PlanProperties>,
 }
 
-/// Plan properties of a node that passes its input through with `schema`.
-fn pass_through_properties(
-    input: &Arc<dyn ExecutionPlan>,
-    schema: SchemaRef,
-) -> Arc<PlanProperties> {
-    Arc::new(PlanProperties::new(
-        EquivalenceProperties::new(schema),
-        input.output_partitioning().clone(),
-        input.pipeline_behavior(),
-        input.boundedness(),
-    ))
-}
-
-impl DeclaredTypesExec {
-    fn new(input: Arc<dyn ExecutionPlan>, schema: SchemaRef) -> Self {
-        let properties = pass_through_properties(&input, Arc::clone(&schema));
+impl PassThroughExec {
+    fn new(input: Arc<dyn ExecutionPlan>, schema: SchemaRef, mode: PassThrough) -> Self {
+        let properties = Arc::new(PlanProperties::new(
+            EquivalenceProperties::new(Arc::clone(&schema)),
+            input.output_partitioning().clone(),
+            input.pipeline_behavior(),
+            input.boundedness(),
+        ));
         Self {
             input,
             schema,
+            mode,
             properties,
         }
     }
 }
 
-impl DisplayAs for DeclaredTypesExec {
+impl DisplayAs for PassThroughExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "DeclaredTypesExec")
+        match self.mode {
+            PassThrough::DeclaredTypes => write!(f, "DeclaredTypesExec"),
+            PassThrough::SerializedCommit(_) => write!(f, "SerializedCommitExec"),
+        }
     }
 }
 
-impl ExecutionPlan for DeclaredTypesExec {
+impl ExecutionPlan for PassThroughExec {
     fn name(&self) -> &str {
-        "DeclaredTypesExec"
+        "PassThroughExec"
     }
 
     fn properties(&self) -> &Arc<PlanProperties> {
@@ -181,6 +193,7 @@ impl ExecutionPlan for DeclaredTypesExec {
         Ok(Arc::new(Self::new(
             Arc::clone(&children[0]),
             Arc::clone(&self.schema),
+            self.mode.clone(),
         )))
     }
 
@@ -190,92 +203,42 @@ impl ExecutionPlan for DeclaredTypesExec {
         context: Arc<TaskContext>,
     ) -> DFResult<SendableRecordBatchStream> {
         let schema = Arc::clone(&self.schema);
-        let stream = self.input.execute(partition, context)?.map(move |batch| {
-            let batch = batch?;
-            RecordBatch::try_new_with_options(
-                Arc::clone(&schema),
-                batch.columns().to_vec(),
-                &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
-            )
-            .map_err(Into::into)
-        });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(
-            Arc::clone(&self.schema),
-            stream,
-        )))
-    }
-}
-
-/// Runs a write plan while holding the table's commit lock.
-#[derive(Debug)]
-struct SerializedCommitExec {
-    input: Arc<dyn ExecutionPlan>,
-    lock: Arc<Mutex<()>>,
-    properties: Arc<PlanProperties>,
-}
-
-impl SerializedCommitExec {
-    fn new(input: Arc<dyn ExecutionPlan>, lock: Arc<Mutex<()>>) -> Self {
-        let properties = pass_through_properties(&input, input.schema());
-        Self {
-            input,
-            lock,
-            properties,
-        }
-    }
-}
-
-impl DisplayAs for SerializedCommitExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "SerializedCommitExec")
-    }
-}
-
-impl ExecutionPlan for SerializedCommitExec {
-    fn name(&self) -> &str {
-        "SerializedCommitExec"
-    }
-
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
-    }
-
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![&self.input]
-    }
-
-    fn with_new_children(
-        self: Arc<Self>,
-        children: Vec<Arc<dyn ExecutionPlan>>,
-    ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        Ok(Arc::new(Self::new(
-            Arc::clone(&children[0]),
-            Arc::clone(&self.lock),
-        )))
-    }
-
-    fn execute(
-        &self,
-        partition: usize,
-        context: Arc<TaskContext>,
-    ) -> DFResult<SendableRecordBatchStream> {
-        let input = Arc::clone(&self.input);
-        let lock = Arc::clone(&self.lock);
-        let schema = self.schema();
-        let stream = futures::stream::once(async move {
-            let guard = lock.lock_owned().await;
-            let inner = input.execute(partition, context)?;
-            // Keep the guard alive until the write stream is exhausted.
-            Ok::<_, datafusion::error::DataFusionError>(inner.map(move |batch| {
-                let _held = &guard;
-                batch
-            }))
-        })
-        .map(|r| match r {
-            Ok(s) => s.boxed(),
-            Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
-        })
-        .flatten();
+        let stream = match &self.mode {
+            PassThrough::DeclaredTypes => {
+                let labels = Arc::clone(&schema);
+                self.input
+                    .execute(partition, context)?
+                    .map(move |batch| {
+                        let batch = batch?;
+                        RecordBatch::try_new_with_options(
+                            Arc::clone(&labels),
+                            batch.columns().to_vec(),
+                            &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+                        )
+                        .map_err(Into::into)
+                    })
+                    .boxed()
+            }
+            PassThrough::SerializedCommit(lock) => {
+                let input = Arc::clone(&self.input);
+                let lock = Arc::clone(lock);
+                futures::stream::once(async move {
+                    let guard = lock.lock_owned().await;
+                    let inner = input.execute(partition, context)?;
+                    // Keep the guard alive until the write stream is exhausted.
+                    Ok::<_, datafusion::error::DataFusionError>(inner.map(move |batch| {
+                        let _held = &guard;
+                        batch
+                    }))
+                })
+                .map(|r| match r {
+                    Ok(s) => s.boxed(),
+                    Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
+                })
+                .flatten()
+                .boxed()
+            }
+        };
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
     }
 }

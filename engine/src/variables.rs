@@ -441,6 +441,34 @@ fn version_comment() -> String {
     format!("Lakestar {LAKESTAR_VERSION}")
 }
 
+/// Look up a variable for `SET [GLOBAL]` and normalise the value, refusing read-only
+/// variables and the wrong scope.
+fn checked_assignment(
+    name: &str,
+    value: &VarValue,
+    global: bool,
+) -> Result<(&'static VarDef, VarValue)> {
+    let def = lookup(name).ok_or_else(|| unknown(name))?;
+    if def.read_only {
+        return Err(Error::user(
+            Reason::ReadOnlyVariable,
+            format!("Variable '{}' is a read only variable", def.name),
+        ));
+    }
+    let wrong_scope = match (global, def.scope) {
+        (true, Scope::Session) => Some("a SESSION variable and can't be used with SET GLOBAL"),
+        (false, Scope::Global) => Some("a GLOBAL variable and should be set with SET GLOBAL"),
+        _ => None,
+    };
+    if let Some(what) = wrong_scope {
+        return Err(Error::user(
+            Reason::VariableScope,
+            format!("Variable '{}' is {what}", def.name),
+        ));
+    }
+    Ok((def, def.normalize(value)?))
+}
+
 /// Server-wide values.
 #[derive(Debug, Default)]
 pub struct GlobalVariables {
@@ -476,23 +504,7 @@ impl GlobalVariables {
     }
 
     pub fn set(&self, name: &str, value: &VarValue) -> Result<()> {
-        let def = lookup(name).ok_or_else(|| unknown(name))?;
-        if def.read_only {
-            return Err(Error::user(
-                Reason::ReadOnlyVariable,
-                format!("Variable '{}' is a read only variable", def.name),
-            ));
-        }
-        if def.scope == Scope::Session {
-            return Err(Error::user(
-                Reason::VariableScope,
-                format!(
-                    "Variable '{}' is a SESSION variable and can't be used with SET GLOBAL",
-                    def.name
-                ),
-            ));
-        }
-        let v = def.normalize(value)?;
+        let (def, v) = checked_assignment(name, value, true)?;
         self.values
             .write()
             .expect("variables lock")
@@ -528,23 +540,7 @@ impl SessionVariables {
     }
 
     pub fn set(&mut self, name: &str, value: &VarValue) -> Result<()> {
-        let def = lookup(name).ok_or_else(|| unknown(name))?;
-        if def.read_only {
-            return Err(Error::user(
-                Reason::ReadOnlyVariable,
-                format!("Variable '{}' is a read only variable", def.name),
-            ));
-        }
-        if def.scope == Scope::Global {
-            return Err(Error::user(
-                Reason::VariableScope,
-                format!(
-                    "Variable '{}' is a GLOBAL variable and should be set with SET GLOBAL",
-                    def.name
-                ),
-            ));
-        }
-        let v = def.normalize(value)?;
+        let (def, v) = checked_assignment(name, value, false)?;
         // Keep aliases in step.
         let alias = match def.name {
             "transaction_isolation" => Some("tx_isolation"),
