@@ -37,6 +37,13 @@ struct Cli {
     /// Directory for the catalog and table data.
     #[arg(long, env = "LAKESTAR_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// PEM certificate chain for TLS on the MySQL port (TLS is on when this and the key
+    /// are given).
+    #[arg(long, env = "LAKESTAR_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for TLS.
+    #[arg(long, env = "LAKESTAR_TLS_KEY")]
+    tls_key: Option<PathBuf>,
 }
 
 /// The TOML configuration file.
@@ -47,6 +54,8 @@ struct FileConfig {
     host: Option<IpAddr>,
     mysql_port: Option<u16>,
     data_dir: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -55,6 +64,8 @@ struct Config {
     host: IpAddr,
     mysql_port: u16,
     data_dir: PathBuf,
+    /// Certificate and key paths, when TLS is configured.
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Config {
@@ -78,6 +89,11 @@ impl Config {
                 .data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./lakestar-data")),
+            tls: match (cli.tls_cert.or(file.tls_cert), cli.tls_key.or(file.tls_key)) {
+                (Some(cert), Some(key)) => Some((cert, key)),
+                (None, None) => None,
+                _ => anyhow::bail!("TLS needs both --tls-cert and --tls-key"),
+            },
         })
     }
 }
@@ -107,7 +123,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let executor = Arc::new(lakestar_backend::LocalExecutor);
     let catalog =
         lakestar_frontend::catalog::CatalogManager::open(&config.data_dir, storage.clone()).await?;
-    let ctx = lakestar_frontend::FrontendContext::new(catalog, storage, executor);
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(lakestar_frontend::auth::tls::acceptor(cert, key)?),
+        None => None,
+    };
+    let ctx = lakestar_frontend::FrontendContext::new(catalog, storage, executor, tls)?;
     let server =
         lakestar_frontend::MysqlServer::bind(ctx, SocketAddr::new(config.host, config.mysql_port))
             .await

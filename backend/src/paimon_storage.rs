@@ -235,6 +235,30 @@ impl TableStorage for PaimonStorage {
         )?))
     }
 
+    async fn row_count(&self, table: &TableMeta) -> Result<Option<u64>> {
+        // Primary-key tables may hold several versions of a key until compaction, so the
+        // snapshot's record count is exact only for append (DUPLICATE KEY) tables.
+        if table.keys_type.is_upsert() {
+            return Ok(None);
+        }
+        let t = self
+            .catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .map_err(|e| storage_err("open table", e))?;
+        let snapshot = t
+            .snapshot_manager()
+            .get_latest_snapshot()
+            .await
+            .map_err(|e| storage_err("read snapshot", e))?;
+        Ok(Some(
+            snapshot
+                .and_then(|s| s.total_record_count())
+                .unwrap_or(0)
+                .max(0) as u64,
+        ))
+    }
+
     async fn list_table_storage(&self, db: &DatabaseMeta) -> Result<Vec<String>> {
         let mut out = vec![];
         let mut dir = match tokio::fs::read_dir(self.database_dir(&db.name)).await {

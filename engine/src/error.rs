@@ -55,6 +55,21 @@ pub enum Reason {
     VariableScope,
     ReadOnlyVariable,
     InvalidDefinition,
+    /// CREATE USER of an existing account, or DROP/ALTER of a missing one (MySQL 1396).
+    UserExists,
+    UnknownUser,
+    /// Wrong user or password (MySQL 1045).
+    AccessDenied,
+    /// KILL QUERY / KILL CONNECTION reached the statement (MySQL 1317).
+    QueryInterrupted,
+    /// `max_execution_time` / `query_timeout` elapsed (MySQL 3024).
+    QueryTimeout,
+    /// KILL of a connection id that does not exist (MySQL 1094).
+    UnknownThread,
+    /// EXECUTE / DEALLOCATE of an unknown prepared statement (MySQL 1243).
+    UnknownPreparedStatement,
+    /// Wrong number of parameters or arguments (MySQL 1210).
+    WrongArguments,
     Other,
 }
 

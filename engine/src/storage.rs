@@ -27,6 +27,11 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
     /// A DataFusion table provider that scans one consistent snapshot and writes each
     /// INSERT as one atomic commit.
     async fn open_table(&self, table: &TableMeta) -> Result<Arc<dyn TableProvider>>;
+    /// The number of rows in the latest snapshot, when storage knows it exactly without
+    /// scanning (information_schema.TABLES.TABLE_ROWS).
+    async fn row_count(&self, _table: &TableMeta) -> Result<Option<u64>> {
+        Ok(None)
+    }
     /// Storage names of tables present in storage for a database (for orphan cleanup).
     async fn list_table_storage(&self, db: &DatabaseMeta) -> Result<Vec<String>>;
     /// Remove storage by storage name (for orphan cleanup).

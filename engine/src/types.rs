@@ -72,6 +72,56 @@ impl SqlType {
         }
     }
 
+    /// `information_schema.COLUMNS.DATA_TYPE`: the MySQL base type name.
+    pub fn mysql_data_type(&self) -> &'static str {
+        match self {
+            SqlType::Boolean | SqlType::TinyInt => "tinyint",
+            SqlType::SmallInt => "smallint",
+            SqlType::Int => "int",
+            SqlType::BigInt => "bigint",
+            SqlType::LargeInt => "largeint",
+            SqlType::Float => "float",
+            SqlType::Double => "double",
+            SqlType::Decimal { .. } => "decimal",
+            SqlType::Char { .. } => "char",
+            SqlType::Varchar { .. } | SqlType::String => "varchar",
+            SqlType::Date => "date",
+            SqlType::DateTime => "datetime",
+        }
+    }
+
+    /// `information_schema.COLUMNS.COLUMN_TYPE`: the full MySQL type.
+    pub fn mysql_column_type(&self) -> String {
+        match self {
+            SqlType::Boolean => "tinyint(1)".into(),
+            SqlType::TinyInt => "tinyint(4)".into(),
+            SqlType::SmallInt => "smallint(6)".into(),
+            SqlType::Int => "int(11)".into(),
+            SqlType::BigInt => "bigint(20)".into(),
+            SqlType::LargeInt => "largeint(40)".into(),
+            SqlType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
+            SqlType::Char { length } => format!("char({length})"),
+            SqlType::Varchar { length } => format!("varchar({length})"),
+            SqlType::String => format!("varchar({STRING_LENGTH})"),
+            other => other.mysql_data_type().into(),
+        }
+    }
+
+    /// `NUMERIC_PRECISION` and `NUMERIC_SCALE` of a number type.
+    pub fn numeric_precision_scale(&self) -> Option<(u32, u32)> {
+        match self {
+            SqlType::Boolean | SqlType::TinyInt => Some((3, 0)),
+            SqlType::SmallInt => Some((5, 0)),
+            SqlType::Int => Some((10, 0)),
+            SqlType::BigInt => Some((19, 0)),
+            SqlType::LargeInt => Some((LARGEINT_PRECISION as u32, 0)),
+            SqlType::Float => Some((12, 0)),
+            SqlType::Double => Some((22, 0)),
+            SqlType::Decimal { precision, scale } => Some((*precision as u32, *scale as u32)),
+            _ => None,
+        }
+    }
+
     pub fn is_string(&self) -> bool {
         self.char_length().is_some()
     }

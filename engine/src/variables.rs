@@ -92,11 +92,9 @@ impl VarDef {
             (VarType::Int { min, max }, VarValue::Int(i)) => {
                 Ok(VarValue::Int((*i).clamp(min, max)))
             }
-            (VarType::Int { min, max }, VarValue::Str(s)) => s
-                .trim()
-                .parse::<i64>()
+            (VarType::Int { min, max }, VarValue::Str(s)) => parse_int(s)
                 .map(|i| VarValue::Int(i.clamp(min, max)))
-                .map_err(|_| bad()),
+                .ok_or_else(bad),
             (VarType::Str, VarValue::Str(s)) => Ok(VarValue::Str(s.clone())),
             (VarType::Str, VarValue::Int(i)) => Ok(VarValue::Str(i.to_string())),
             (VarType::Str | VarType::OptionalStr, VarValue::Null) => Ok(VarValue::Null),
@@ -116,12 +114,23 @@ impl VarDef {
     fn default_value(&self) -> VarValue {
         match self.ty {
             VarType::Bool | VarType::Int { .. } => {
-                VarValue::Int(self.default.parse().unwrap_or_default())
+                VarValue::Int(parse_int(self.default).unwrap_or_default())
             }
             VarType::OptionalStr if self.default.is_empty() => VarValue::Null,
             _ => VarValue::Str(self.default.to_string()),
         }
     }
+}
+
+/// An integer setting; values above `i64::MAX` (MySQL's 18446744073709551615 "no limit")
+/// saturate.
+fn parse_int(text: &str) -> Option<i64> {
+    let text = text.trim();
+    text.parse::<i64>().ok().or_else(|| {
+        text.parse::<u64>()
+            .ok()
+            .map(|u| i64::try_from(u).unwrap_or(i64::MAX))
+    })
 }
 
 const ISOLATION: &[&str] = &[

@@ -2,16 +2,22 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::execution::session_state::SessionState;
 use lakestar_engine::catalog::CatalogView;
 use lakestar_engine::execution::FragmentExecutor;
 use lakestar_engine::storage::TableStorage;
 use lakestar_engine::variables::{GlobalVariables, SERVER_VERSION};
+use lakestar_engine::Result;
 use lakestar_planner::functions::SessionFunctionValues;
 use lakestar_planner::session::{build_session_state, PlanningSession};
+use tokio_rustls::TlsAcceptor;
 
+use crate::auth::Authenticator;
 use crate::catalog::CatalogManager;
+use crate::information_schema::{InformationSchema, SystemSources};
+use crate::process::ProcessList;
 use crate::session::Session;
 
 /// Everything a statement handler may use besides its session.
@@ -21,30 +27,62 @@ pub struct FrontendContext {
     pub storage: Arc<dyn TableStorage>,
     pub executor: Arc<dyn FragmentExecutor>,
     pub globals: Arc<GlobalVariables>,
+    pub auth: Authenticator,
+    pub processes: Arc<ProcessList>,
+    pub started: Instant,
     next_connection_id: AtomicU32,
     pub target_partitions: usize,
 }
 
 impl FrontendContext {
+    /// `tls`: the acceptor when a certificate is configured.
     pub fn new(
         catalog: Arc<CatalogManager>,
         storage: Arc<dyn TableStorage>,
         executor: Arc<dyn FragmentExecutor>,
-    ) -> Arc<Self> {
-        Arc::new(Self {
+        tls: Option<TlsAcceptor>,
+    ) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self {
+            auth: Authenticator::new(Arc::clone(&catalog), tls)?,
             catalog,
             storage,
             executor,
             globals: GlobalVariables::new(),
+            processes: Arc::new(ProcessList::default()),
+            started: Instant::now(),
             next_connection_id: AtomicU32::new(1),
             target_partitions: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
-        })
+        }))
     }
 
     pub fn next_connection_id(&self) -> u32 {
         self.next_connection_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The COM_STATISTICS line.
+    pub fn statistics_line(&self) -> String {
+        use std::sync::atomic::Ordering::Relaxed;
+        let uptime = self.started.elapsed().as_secs();
+        let questions = self.processes.questions.load(Relaxed);
+        format!(
+            "Uptime: {uptime}  Threads: {}  Questions: {questions}  Slow queries: 0  Opens: 0  Flush tables: 0  Open tables: 0  Queries per second avg: {:.3}",
+            self.processes.all().len(),
+            questions as f64 / uptime.max(1) as f64
+        )
+    }
+
+    /// What information_schema is built from, for `session`.
+    pub fn system_sources(&self, session: &Session) -> SystemSources {
+        SystemSources {
+            catalog: Arc::clone(&self.catalog),
+            storage: Arc::clone(&self.storage),
+            processes: Arc::clone(&self.processes),
+            globals: Arc::clone(&self.globals),
+            session_variables: session.variables.clone(),
+            started: self.started,
+        }
     }
 
     /// The DataFusion state to plan one statement of `session` in.
@@ -66,6 +104,9 @@ impl FrontendContext {
             &planning,
             Arc::clone(&self.catalog) as Arc<dyn CatalogView>,
             Arc::clone(&self.storage),
+            Some(Arc::new(InformationSchema::new(
+                self.system_sources(session),
+            ))),
         )
     }
 }

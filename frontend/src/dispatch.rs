@@ -6,27 +6,10 @@ use sqlparser::ast::{ObjectName, ObjectType, ShowCreateObject, Statement as Sql}
 use crate::context::FrontendContext;
 use crate::handlers::{self, ddl};
 use crate::output::QueryOutput;
+use crate::prepared;
 use crate::session::Session;
-use crate::sql::{self, Statement};
-
-/// Parse and run the statements of one COM_QUERY; the last statement's output is returned.
-pub async fn execute_sql(
-    ctx: &FrontendContext,
-    session: &mut Session,
-    text: &str,
-) -> Result<QueryOutput> {
-    let statements = sql::parse(text)?;
-    if statements.len() > 1 {
-        return Err(Error::user(
-            lakestar_engine::Reason::Syntax,
-            "Multi-statement queries are not enabled for this connection (CLIENT_MULTI_STATEMENTS)",
-        ));
-    }
-    match statements.into_iter().next() {
-        None => Err(Error::syntax("Query was empty")),
-        Some(statement) => execute(ctx, session, statement).await,
-    }
-}
+use crate::sql::admin::{Identification, UserName};
+use crate::sql::{AdminStatement, Statement};
 
 /// Run one statement.
 pub async fn execute(
@@ -38,12 +21,13 @@ pub async fn execute(
         Statement::CreateTable(create) => {
             return ddl::create_table::handle(ctx, session, *create).await
         }
+        Statement::Admin(admin) => return execute_admin(ctx, session, *admin).await,
         Statement::Sql(s) => *s,
     };
     match statement {
-        Sql::Query(_) => handlers::query::handle(ctx, session, statement).await,
-        Sql::Insert(_) => handlers::insert::handle(ctx, session, statement).await,
-        Sql::Explain { .. } => handlers::query::handle(ctx, session, statement).await,
+        Sql::Query(_) => handlers::query::handle(ctx, session, statement, None).await,
+        Sql::Insert(_) => handlers::insert::handle(ctx, session, statement, None).await,
+        Sql::Explain { .. } => handlers::query::handle(ctx, session, statement, None).await,
         Sql::CreateDatabase {
             db_name,
             if_not_exists,
@@ -78,7 +62,9 @@ pub async fn execute(
             }
         }
         Sql::Set(set) => handlers::set::handle(ctx, session, set).await,
-        Sql::ShowDatabases { show_options, .. } => handlers::show::databases(ctx, &show_options),
+        Sql::ShowDatabases { show_options, .. } | Sql::ShowSchemas { show_options, .. } => {
+            handlers::show::databases(ctx, &show_options)
+        }
         Sql::ShowTables {
             full, show_options, ..
         } => handlers::show::tables(ctx, session, full, &show_options),
@@ -95,11 +81,37 @@ pub async fn execute(
         Sql::ShowVariables { filter, global, .. } => {
             handlers::show::variables(ctx, session, filter.as_ref(), global)
         }
-        Sql::StartTransaction { .. } | Sql::Commit { .. } | Sql::Rollback { .. } => {
-            // Every statement commits on its own (autocommit); transaction statements are
-            // accepted so that drivers that wrap work in them keep working.
-            Ok(QueryOutput::ok())
+        Sql::ShowStatus { filter, .. } => {
+            let like = handlers::show::like_filter(filter.as_ref())?;
+            handlers::show_server::status(ctx, session, like.as_deref())
         }
+        Sql::ShowCollation { filter } => {
+            let like = handlers::show::like_filter(filter.as_ref())?;
+            handlers::show_server::collation(like.as_deref())
+        }
+        Sql::ShowCharset(charset) => {
+            let like = handlers::show::like_filter(charset.filter.as_ref())?;
+            handlers::show_server::charset(like.as_deref())
+        }
+        Sql::ShowProcessList { full } => handlers::show_server::processlist(ctx, session, full),
+        Sql::Kill { modifier, id } => {
+            let connection = !matches!(modifier, Some(sqlparser::ast::KillType::Query));
+            let id = u32::try_from(id)
+                .map_err(|_| user_err!(UnknownThread, "Unknown thread id: {id}"))?;
+            handlers::kill::handle(ctx, session, id, connection)
+        }
+        Sql::StartTransaction { .. } => handlers::transaction::begin(session),
+        Sql::Commit { .. } => handlers::transaction::commit(session),
+        Sql::Rollback { .. } => handlers::transaction::rollback(session),
+        Sql::Execute {
+            name: Some(name),
+            using,
+            ..
+        } => {
+            let name = name.to_string().to_lowercase();
+            Box::pin(prepared::execute_using(ctx, session, &name, &using)).await
+        }
+        Sql::Deallocate { name, .. } => prepared::deallocate(session, &name.value.to_lowercase()),
         other => Err(Error::unsupported(format!(
             "Statement not supported: {}",
             other.to_string().chars().take(80).collect::<String>()
@@ -107,10 +119,82 @@ pub async fn execute(
     }
 }
 
+async fn execute_admin(
+    ctx: &FrontendContext,
+    session: &mut Session,
+    statement: AdminStatement,
+) -> Result<QueryOutput> {
+    use handlers::account;
+    match statement {
+        AdminStatement::CreateUser {
+            if_not_exists,
+            user,
+            identified,
+        } => account::create_user::handle(ctx, if_not_exists, &user, identified.as_ref()).await,
+        AdminStatement::AlterUser {
+            if_exists,
+            user,
+            identified,
+        } => account::alter_user::handle(ctx, if_exists, &user, &identified).await,
+        AdminStatement::SetPassword { user, password } => {
+            let user = user.unwrap_or_else(|| UserName {
+                name: session.user.clone(),
+                host: "%".into(),
+            });
+            let identified = Identification {
+                plugin: None,
+                password,
+            };
+            account::alter_user::handle(ctx, false, &user, &identified).await
+        }
+        AdminStatement::DropUser { if_exists, users } => {
+            account::drop_user::handle(ctx, if_exists, &users).await
+        }
+        AdminStatement::ShowGrants { user } => {
+            account::show_grants::handle(ctx, session, user.as_ref())
+        }
+        AdminStatement::ShowIndex { table, database } => {
+            handlers::show_table_info::show_index(ctx, session, &table, database.as_deref())
+        }
+        AdminStatement::ShowTableStatus { database, like } => {
+            handlers::show_table_info::show_table_status(
+                ctx,
+                session,
+                database.as_deref(),
+                like.as_deref(),
+            )
+            .await
+        }
+        AdminStatement::ShowDiagnostics {
+            errors_only,
+            count_only,
+        } => handlers::show_diagnostics::handle(session, errors_only, count_only),
+        AdminStatement::ShowEngines => handlers::show_server::engines(),
+        AdminStatement::ShowPlugins => handlers::show_server::plugins(),
+        AdminStatement::PrepareFrom {
+            name,
+            text,
+            variable,
+        } => prepared::prepare_from(session, &name, text.as_deref(), variable.as_deref()),
+    }
+}
+
+/// COM_PROCESS_KILL and `KILL`.
+pub fn kill(
+    ctx: &FrontendContext,
+    session: &Session,
+    id: u32,
+    connection: bool,
+) -> Result<QueryOutput> {
+    handlers::kill::handle(ctx, session, id, connection)
+}
+
 /// `USE db` and COM_INIT_DB.
 pub fn use_database(ctx: &FrontendContext, session: &mut Session, name: &str) -> Result<()> {
     let name = name.trim_matches('`').to_lowercase();
-    if !ctx.catalog.database_exists_now(&name) {
+    if !ctx.catalog.database_exists_now(&name)
+        && name != crate::information_schema::INFORMATION_SCHEMA
+    {
         return Err(user_err!(UnknownDatabase, "Unknown database '{name}'"));
     }
     session.current_db = Some(name);

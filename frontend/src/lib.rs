@@ -23,12 +23,16 @@
 //! The frontend depends on the planner and the engine, never on the backend: storage and
 //! execution arrive as `lakestar_engine` trait objects.
 
+pub mod auth;
 pub mod catalog;
 pub mod context;
 pub mod dispatch;
 pub mod handlers;
+pub mod information_schema;
 pub mod mysql;
 pub mod output;
+pub mod prepared;
+pub mod process;
 pub mod session;
 pub mod sql;
 

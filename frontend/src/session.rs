@@ -1,9 +1,40 @@
 //! One client connection's state.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use lakestar_engine::variables::{GlobalVariables, SessionVariables};
 use lakestar_planner::variables::UserVariableProvider;
+
+use crate::prepared::PreparedStatement;
+use crate::sql::Statement;
+
+/// A warning or error kept for `SHOW WARNINGS` / `SHOW ERRORS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `Note`, `Warning` or `Error`.
+    pub level: &'static str,
+    pub code: u16,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(code: u16, message: impl Into<String>) -> Self {
+        Self {
+            level: "Error",
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(code: u16, message: impl Into<String>) -> Self {
+        Self {
+            level: "Warning",
+            code,
+            message: message.into(),
+        }
+    }
+}
 
 /// What a connection remembers between statements.
 #[derive(Debug)]
@@ -14,6 +45,19 @@ pub struct Session {
     pub current_db: Option<String>,
     pub variables: SessionVariables,
     pub user_variables: UserVariableProvider,
+    /// CLIENT_MULTI_STATEMENTS, from the handshake or COM_SET_OPTION.
+    pub multi_statements: bool,
+    /// Warnings and errors of the last statement.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Between BEGIN / START TRANSACTION and COMMIT / ROLLBACK (see `handlers::transaction`).
+    pub in_transaction: bool,
+    /// Statements written since BEGIN, which ROLLBACK cannot undo.
+    pub writes_in_transaction: u64,
+    /// Server-side prepared statements by id (COM_STMT_PREPARE).
+    pub prepared: HashMap<u32, PreparedStatement>,
+    pub next_statement_id: u32,
+    /// SQL-level prepared statements by name (PREPARE s FROM ...).
+    pub named_prepared: HashMap<String, PreparedStatement>,
 }
 
 impl Session {
@@ -30,12 +74,59 @@ impl Session {
             current_db: None,
             variables: SessionVariables::new(globals),
             user_variables: UserVariableProvider::default(),
+            multi_statements: false,
+            diagnostics: vec![],
+            in_transaction: false,
+            writes_in_transaction: 0,
+            prepared: HashMap::new(),
+            next_statement_id: 1,
+            named_prepared: HashMap::new(),
         }
     }
 
-    /// Back to the state of a new connection (COM_RESET_CONNECTION), keeping identity and database.
+    /// Back to the state of a new connection (COM_RESET_CONNECTION), keeping identity,
+    /// database and the multi-statement option.
     pub fn reset(&mut self, globals: &Arc<GlobalVariables>) {
         self.variables = SessionVariables::new(globals);
         self.user_variables = UserVariableProvider::default();
+        self.diagnostics.clear();
+        self.in_transaction = false;
+        self.writes_in_transaction = 0;
+        self.prepared.clear();
+        self.named_prepared.clear();
+    }
+
+    /// When the statement must stop: `query_timeout` (seconds, every statement) and
+    /// `max_execution_time` (milliseconds, SELECT only, 0 = none), whichever comes first.
+    pub fn deadline(
+        &self,
+        statement: &Statement,
+        globals: &GlobalVariables,
+    ) -> Option<tokio::time::Instant> {
+        let now = tokio::time::Instant::now();
+        let mut deadline = self
+            .variables
+            .get_int("query_timeout", globals)
+            .filter(|s| *s > 0)
+            .map(|s| now + std::time::Duration::from_secs(s as u64));
+        if statement.is_select() {
+            if let Some(ms) = self
+                .variables
+                .get_int("max_execution_time", globals)
+                .filter(|ms| *ms > 0)
+            {
+                let d = now + std::time::Duration::from_millis(ms as u64);
+                deadline = Some(deadline.map_or(d, |x| x.min(d)));
+            }
+        }
+        deadline
+    }
+
+    /// `sql_select_limit`, when set below its unlimited default.
+    pub fn select_limit(&self, globals: &GlobalVariables) -> Option<usize> {
+        self.variables
+            .get_int("sql_select_limit", globals)
+            .filter(|n| *n >= 0 && *n < i64::MAX)
+            .map(|n| n as usize)
     }
 }

@@ -18,12 +18,24 @@ pub struct LakestarCatalogList {
 }
 
 impl LakestarCatalogList {
-    pub fn new(view: Arc<dyn CatalogView>, storage: Arc<dyn TableStorage>) -> Self {
+    /// `system` is the `information_schema` the frontend serves, if any.
+    pub fn new(
+        view: Arc<dyn CatalogView>,
+        storage: Arc<dyn TableStorage>,
+        system: Option<Arc<dyn SchemaProvider>>,
+    ) -> Self {
         Self {
-            internal: Arc::new(InternalCatalog { view, storage }),
+            internal: Arc::new(InternalCatalog {
+                view,
+                storage,
+                system,
+            }),
         }
     }
 }
+
+/// The name of the system schema.
+pub const INFORMATION_SCHEMA: &str = "information_schema";
 
 impl CatalogProviderList for LakestarCatalogList {
     fn register_catalog(
@@ -48,14 +60,22 @@ impl CatalogProviderList for LakestarCatalogList {
 struct InternalCatalog {
     view: Arc<dyn CatalogView>,
     storage: Arc<dyn TableStorage>,
+    system: Option<Arc<dyn SchemaProvider>>,
 }
 
 impl CatalogProvider for InternalCatalog {
     fn schema_names(&self) -> Vec<String> {
-        self.view.database_names()
+        let mut names = self.view.database_names();
+        if self.system.is_some() {
+            names.insert(0, INFORMATION_SCHEMA.to_string());
+        }
+        names
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        if name.eq_ignore_ascii_case(INFORMATION_SCHEMA) {
+            return self.system.clone();
+        }
         self.view.database_exists(name).then(|| {
             Arc::new(InternalDatabase {
                 name: name.to_string(),

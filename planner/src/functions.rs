@@ -86,5 +86,14 @@ pub fn session_functions(v: &SessionFunctionValues) -> Vec<ScalarUDF> {
             &[],
             ScalarValue::Utf8(Some(format!("'{}'@'%'", v.user))),
         ),
+        // StarRocks' version probe (the Flink connector sends it): "<version> <commit>".
+        constant(
+            "current_version",
+            &[],
+            ScalarValue::Utf8(Some(format!(
+                "{} lakestar",
+                lakestar_engine::variables::LAKESTAR_VERSION
+            ))),
+        ),
     ]
 }

@@ -20,6 +20,7 @@ pub mod bind;
 pub mod catalog_provider;
 pub mod functions;
 pub mod normalize;
+pub mod params;
 pub mod session;
 pub mod store_cast;
 pub mod variables;

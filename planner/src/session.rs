@@ -32,6 +32,7 @@ pub fn build_session_state(
     session: &PlanningSession,
     view: Arc<dyn CatalogView>,
     storage: Arc<dyn TableStorage>,
+    system: Option<Arc<dyn datafusion::catalog::SchemaProvider>>,
 ) -> SessionState {
     let default_db = session
         .functions
@@ -54,7 +55,7 @@ pub fn build_session_state(
     let mut state = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
-        .with_catalog_list(Arc::new(LakestarCatalogList::new(view, storage)))
+        .with_catalog_list(Arc::new(LakestarCatalogList::new(view, storage, system)))
         .build();
     for udf in session_functions(&session.functions) {
         let _ = state.register_udf(Arc::new(udf));

@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 use tracing::{info, warn};
 
 use persist::CatalogFile;
-pub use state::{CatalogState, DatabaseEntry};
+pub use state::{AuthPlugin, CatalogState, DatabaseEntry, UserEntry};
 
 /// Owner of the internal catalog.
 #[derive(Debug)]
@@ -208,6 +208,94 @@ impl CatalogManager {
             }
         })?;
         self.storage.truncate_table(&table).await
+    }
+}
+
+/// Account DDL.
+impl CatalogManager {
+    /// The account of `name`, if it exists (`root` always does).
+    pub fn user(&self, name: &str) -> Option<UserEntry> {
+        let snapshot = self.snapshot();
+        match snapshot.users.get(name) {
+            Some(u) => Some(u.clone()),
+            None if name == "root" => Some(UserEntry::default_root()),
+            None => None,
+        }
+    }
+
+    /// Every account, `root` included.
+    pub fn users(&self) -> Vec<UserEntry> {
+        let mut users: Vec<UserEntry> = self.snapshot().users.values().cloned().collect();
+        if !users.iter().any(|u| u.name == "root") {
+            users.insert(0, UserEntry::default_root());
+        }
+        users
+    }
+
+    /// `CREATE USER`; returns false if it existed and `if_not_exists` was given.
+    pub async fn create_user(&self, user: UserEntry, if_not_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        if self.user(&user.name).is_some() {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                UserExists,
+                "Operation CREATE USER failed for '{}'@'{}'",
+                user.name,
+                user.host
+            ));
+        }
+        let mut state = CatalogState::clone(&self.snapshot());
+        state.version += 1;
+        state.users.insert(user.name.clone(), user);
+        self.publish(state)?;
+        Ok(true)
+    }
+
+    /// `ALTER USER ... IDENTIFIED BY`; returns false if it was missing and `if_exists` was given.
+    pub async fn alter_user(&self, user: UserEntry, if_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        if self.user(&user.name).is_none() {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                UnknownUser,
+                "Operation ALTER USER failed for '{}'@'{}'",
+                user.name,
+                user.host
+            ));
+        }
+        let mut state = CatalogState::clone(&self.snapshot());
+        state.version += 1;
+        state.users.insert(user.name.clone(), user);
+        self.publish(state)?;
+        Ok(true)
+    }
+
+    /// `DROP USER`; returns false if it was missing and `if_exists` was given.
+    pub async fn drop_user(&self, name: &str, host: &str, if_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        if name == "root" {
+            return Err(user_err!(
+                InvalidDefinition,
+                "Operation DROP USER failed for 'root'@'{host}': the root account cannot be dropped"
+            ));
+        }
+        let mut state = CatalogState::clone(&self.snapshot());
+        if state.users.remove(name).is_none() {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                UnknownUser,
+                "Operation DROP USER failed for '{name}'@'{host}'"
+            ));
+        }
+        state.version += 1;
+        self.publish(state)?;
+        Ok(true)
     }
 }
 

@@ -15,8 +15,9 @@ pub async fn handle(
     ctx: &FrontendContext,
     session: &mut Session,
     statement: Statement,
+    params: Option<&[datafusion::scalar::ScalarValue]>,
 ) -> Result<QueryOutput> {
-    let (state, plan) = bind(ctx, session, statement).await?;
+    let (state, plan) = bind(ctx, session, statement, params).await?;
     let QueryOutput::Rows { mut stream, .. } = execute_plan(ctx, &state, &plan).await? else {
         return Err(Error::internal("INSERT plan returned no count"));
     };
@@ -28,6 +29,9 @@ pub async fn handle(
         } else if batch.num_columns() > 0 && !batch.column(0).is_empty() {
             return Err(Error::internal("INSERT count has an unexpected type"));
         }
+    }
+    if session.in_transaction {
+        session.writes_in_transaction += 1;
     }
     Ok(QueryOutput::Ok { affected_rows })
 }

@@ -1,8 +1,9 @@
 //! SELECT, EXPLAIN and other queries: bind, plan, execute on the backend, stream the rows.
 
 use datafusion::execution::session_state::SessionState;
-use datafusion::logical_expr::LogicalPlan;
-use lakestar_engine::Result;
+use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
+use datafusion::scalar::ScalarValue;
+use lakestar_engine::{Error, Result};
 use lakestar_planner::bind::Binder;
 use sqlparser::ast::Statement;
 
@@ -14,8 +15,17 @@ pub async fn handle(
     ctx: &FrontendContext,
     session: &mut Session,
     statement: Statement,
+    params: Option<&[ScalarValue]>,
 ) -> Result<QueryOutput> {
-    let (state, plan) = bind(ctx, session, statement).await?;
+    let is_select = matches!(statement, Statement::Query(_));
+    let (state, mut plan) = bind(ctx, session, statement, params).await?;
+    if let (true, Some(limit)) = (is_select, session.select_limit(&ctx.globals)) {
+        // sql_select_limit caps what a top-level SELECT returns, like MySQL.
+        plan = LogicalPlanBuilder::from(plan)
+            .limit(0, Some(limit))
+            .and_then(|b| b.build())
+            .map_err(Error::from_datafusion)?;
+    }
     execute_plan(ctx, &state, &plan).await
 }
 
@@ -24,9 +34,11 @@ pub async fn bind(
     ctx: &FrontendContext,
     session: &Session,
     statement: Statement,
+    params: Option<&[ScalarValue]>,
 ) -> Result<(SessionState, LogicalPlan)> {
     let state = ctx.session_state(session);
-    let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref());
+    let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
+        .with_params(params);
     let plan = match statement {
         Statement::Insert(_) => binder.bind_insert(statement).await?,
         other => binder.bind_query(other).await?,

@@ -186,7 +186,8 @@ async fn evaluate(ctx: &FrontendContext, session: &Session, expr: Expr) -> Resul
     if let SetExpr::Select(select) = query.body.as_mut() {
         select.projection = vec![SelectItem::UnnamedExpr(expr)];
     }
-    let (state, plan) = super::query::bind(ctx, session, Statement::Query(Box::new(query))).await?;
+    let (state, plan) =
+        super::query::bind(ctx, session, Statement::Query(Box::new(query)), None).await?;
     let crate::output::QueryOutput::Rows { mut stream, .. } =
         super::query::execute_plan(ctx, &state, &plan).await?
     else {

@@ -5,6 +5,7 @@ use lakestar_engine::{user_err, Error, Result};
 use sqlparser::ast::{ShowStatementFilter, ShowStatementFilterPosition, ShowStatementOptions};
 
 use crate::context::FrontendContext;
+use crate::information_schema::INFORMATION_SCHEMA;
 use crate::output::QueryOutput;
 use crate::session::Session;
 
@@ -49,9 +50,9 @@ pub fn like_matches(pattern: &str, text: &str) -> bool {
 
 pub fn databases(ctx: &FrontendContext, options: &ShowStatementOptions) -> Result<QueryOutput> {
     let pattern = options_filter(options)?;
-    let rows = ctx
-        .catalog
-        .database_names()
+    let mut names = vec![INFORMATION_SCHEMA.to_string()];
+    names.extend(ctx.catalog.database_names());
+    let rows = names
         .into_iter()
         .filter(|d| pattern.as_deref().is_none_or(|p| like_matches(p, d)))
         .map(|d| vec![Some(d)])
@@ -76,19 +77,25 @@ pub fn tables(
             .clone()
             .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
     };
-    if !ctx.catalog.database_exists(&db) {
+    let (table_names, table_type) = if db == INFORMATION_SCHEMA {
+        let names = crate::information_schema::TABLE_NAMES
+            .iter()
+            .map(|t| t.to_ascii_uppercase())
+            .collect();
+        (names, "SYSTEM VIEW")
+    } else if ctx.catalog.database_exists(&db) {
+        (ctx.catalog.table_names(&db), "BASE TABLE")
+    } else {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
-    }
+    };
     let pattern = options_filter(options)?;
-    let names = ctx
-        .catalog
-        .table_names(&db)
+    let names = table_names
         .into_iter()
         .filter(|t| pattern.as_deref().is_none_or(|p| like_matches(p, t)));
     let header = format!("Tables_in_{db}");
     if full {
         let rows = names
-            .map(|t| vec![Some(t), Some("BASE TABLE".to_string())])
+            .map(|t| vec![Some(t), Some(table_type.to_string())])
             .collect();
         QueryOutput::text_rows(&[header.as_str(), "Table_type"], rows)
     } else {

@@ -1,124 +1,143 @@
-//! One client connection: handshake, then a loop of commands.
+//! One client connection: handshake (with optional TLS), authentication, then a loop of
+//! commands. Results are written by [`super::results`]; prepared statements live in
+//! [`super::prepared`].
 
 use std::sync::Arc;
 
-use futures::{FutureExt, StreamExt};
+use futures::FutureExt;
 use lakestar_engine::variables::SERVER_VERSION;
-use lakestar_engine::Error;
-use tokio::io::{AsyncRead, AsyncWrite};
+use lakestar_engine::{user_err, Error, Reason};
+use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use super::column::ColumnDef;
-use super::error::{
-    err_packet, mysql_code, MysqlCode, ER_ACCESS_DENIED, ER_UNKNOWN_COM, ER_UNSUPPORTED_PS,
-};
-use super::handshake::{self, caps, STATUS_AUTOCOMMIT};
-use super::packet::{put_lenenc_int, PacketIo};
-use super::text_row::encode_rows;
+use super::authentication::{self, AuthAttempt};
+use super::error::{err_packet, mysql_code, ER_ACCESS_DENIED, ER_UNKNOWN_COM};
+use super::handshake::{self, caps};
+use super::packet::{ClientStream, Cursor, PacketIo};
+use crate::auth::password;
 use crate::context::FrontendContext;
 use crate::dispatch;
-use crate::output::QueryOutput;
-use crate::session::Session;
+use crate::process::{Kills, ProcessGuard};
+use crate::session::{Diagnostic, Session};
+use crate::sql;
 
-mod command {
+pub(super) mod command {
     pub const QUIT: u8 = 0x01;
     pub const INIT_DB: u8 = 0x02;
     pub const QUERY: u8 = 0x03;
     pub const FIELD_LIST: u8 = 0x04;
     pub const STATISTICS: u8 = 0x09;
+    pub const PROCESS_KILL: u8 = 0x0c;
     pub const PING: u8 = 0x0e;
+    pub const CHANGE_USER: u8 = 0x11;
     pub const STMT_PREPARE: u8 = 0x16;
     pub const STMT_EXECUTE: u8 = 0x17;
     pub const STMT_SEND_LONG_DATA: u8 = 0x18;
     pub const STMT_CLOSE: u8 = 0x19;
     pub const STMT_RESET: u8 = 0x1a;
+    pub const SET_OPTION: u8 = 0x1b;
+    pub const STMT_FETCH: u8 = 0x1c;
     pub const RESET_CONNECTION: u8 = 0x1f;
 }
 
-pub struct Connection<R, W> {
-    io: PacketIo<R, W>,
-    ctx: Arc<FrontendContext>,
-    capabilities: u32,
-    session: Session,
-    started: std::time::Instant,
+pub struct Connection {
+    pub(super) io: PacketIo,
+    pub(super) ctx: Arc<FrontendContext>,
+    pub(super) capabilities: u32,
+    pub(super) session: Session,
+    pub(super) process: ProcessGuard,
+    pub(super) kills: watch::Receiver<Kills>,
+    pub(super) secure: bool,
 }
 
-impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W> {
+impl Connection {
     /// Run the handshake and serve commands until the client leaves.
     pub async fn serve(
         ctx: Arc<FrontendContext>,
-        reader: R,
-        writer: W,
+        stream: Box<dyn ClientStream>,
         client_host: String,
     ) -> std::io::Result<()> {
-        let mut io = PacketIo::new(reader, writer);
+        let mut io = PacketIo::new(stream);
         let connection_id = ctx.next_connection_id();
-        let salt = make_salt();
+        let nonce = password::nonce();
+        let tls = ctx.auth.tls().cloned();
         io.seq = 0;
         io.write_packet(&handshake::initial_handshake(
             connection_id,
-            &salt,
+            &nonce,
             SERVER_VERSION,
+            tls.is_some(),
         ))
         .await?;
         io.flush().await?;
-        let Some(packet) = io.read_packet().await? else {
+        let Some(mut packet) = io.read_packet().await? else {
             return Ok(());
         };
+        let mut secure = false;
+        if let (Some(acceptor), true) = (&tls, handshake::is_ssl_request(&packet)) {
+            let seq = io.seq;
+            let stream = acceptor.accept(io.into_inner()).await?;
+            io = PacketIo::new(Box::new(stream));
+            io.seq = seq;
+            secure = true;
+            packet = match io.read_packet().await? {
+                Some(p) => p,
+                None => return Ok(()),
+            };
+        }
         let Some(response) = handshake::parse_handshake_response(&packet) else {
             io.write_packet(&err_packet(ER_UNKNOWN_COM, "Bad handshake"))
                 .await?;
             return io.flush().await;
         };
-        let mut auth_response = response.auth_response.clone();
-        let plugin = response
-            .auth_plugin
-            .as_deref()
-            .unwrap_or(handshake::NATIVE_PASSWORD);
-        if plugin != handshake::NATIVE_PASSWORD && !auth_response.is_empty() {
-            io.write_packet(&handshake::auth_switch_request(&salt))
-                .await?;
-            io.flush().await?;
-            match io.read_packet().await? {
-                Some(p) => auth_response = p,
-                None => return Ok(()),
-            }
-        }
-        // Only password-less accounts exist until users are added (CREATE USER).
-        if !auth_response.is_empty() {
-            let msg = format!(
-                "Access denied for user '{}'@'{}' (using password: YES)",
-                response.user, client_host
-            );
+        let attempt = AuthAttempt {
+            user: &response.user,
+            client_plugin: response
+                .auth_plugin
+                .as_deref()
+                .unwrap_or(handshake::NATIVE_PASSWORD),
+            response: response.auth_response.clone(),
+            nonce,
+            secure,
+        };
+        if let Err(denied) = authentication::authenticate(&mut io, &ctx.auth, attempt).await? {
+            let msg = access_denied(&response.user, &client_host, denied.used_password);
             io.write_packet(&err_packet(ER_ACCESS_DENIED, &msg)).await?;
             return io.flush().await;
         }
-        let capabilities = response.capabilities & handshake::SERVER_CAPABILITIES;
+        let capabilities = response.capabilities & handshake::server_capabilities(true);
         let mut session = Session::new(
             connection_id,
             response.user.clone(),
-            client_host,
+            client_host.clone(),
             &ctx.globals,
         );
+        session.multi_statements = capabilities & caps::MULTI_STATEMENTS != 0;
         if let Some(db) = &response.database {
-            let db = db.to_lowercase();
-            if !ctx.catalog.database_exists_now(&db) {
-                let e = lakestar_engine::user_err!(UnknownDatabase, "Unknown database '{db}'");
+            if let Err(e) = dispatch::use_database(&ctx, &mut session, db) {
                 io.write_packet(&err_packet(mysql_code(&e), e.message()))
                     .await?;
                 return io.flush().await;
             }
-            session.current_db = Some(db);
         }
-        info!(connection_id, user = %session.user, "connection opened");
+        let process = ctx
+            .processes
+            .register(connection_id, &session.user, &client_host);
+        process
+            .process
+            .set_activity(&session.user, session.current_db.as_deref(), None);
+        let kills = process.process.subscribe();
+        info!(connection_id, user = %session.user, tls = secure, "connection opened");
         let mut conn = Connection {
             io,
             ctx,
             capabilities,
             session,
-            started: std::time::Instant::now(),
+            process,
+            kills,
+            secure,
         };
-        conn.write_ok(0).await?;
+        conn.write_ok(0, false).await?;
         conn.io.flush().await?;
         let result = conn.command_loop().await;
         info!(connection_id, "connection closed");
@@ -128,7 +147,11 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
     async fn command_loop(&mut self) -> std::io::Result<()> {
         loop {
             self.io.seq = 0;
-            let Some(packet) = self.io.read_packet().await? else {
+            let packet = tokio::select! {
+                packet = self.io.read_packet() => packet?,
+                _ = self.kills.wait_for(|k| k.connection) => return Ok(()),
+            };
+            let Some(packet) = packet else {
                 return Ok(());
             };
             let Some((&cmd, body)) = packet.split_first() else {
@@ -136,11 +159,11 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
             };
             match cmd {
                 command::QUIT => return Ok(()),
-                command::PING => self.write_ok(0).await?,
+                command::PING => self.write_ok(0, false).await?,
                 command::INIT_DB => {
                     let db = String::from_utf8_lossy(body).into_owned();
                     match dispatch::use_database(&self.ctx, &mut self.session, &db) {
-                        Ok(()) => self.write_ok(0).await?,
+                        Ok(()) => self.write_ok(0, false).await?,
                         Err(e) => self.write_error(&e).await?,
                     }
                 }
@@ -150,27 +173,49 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
                 }
                 command::FIELD_LIST => self.field_list(body).await?,
                 command::STATISTICS => {
-                    let text = format!(
-                        "Uptime: {}  Threads: 1  Questions: 0  Slow queries: 0  Opens: 0  Flush tables: 0  Open tables: 0  Queries per second avg: 0.000",
-                        self.started.elapsed().as_secs()
-                    );
+                    let text = self.ctx.statistics_line();
                     self.io.write_packet(text.as_bytes()).await?;
+                }
+                command::PROCESS_KILL => {
+                    let id = Cursor::new(body).u32().unwrap_or(0);
+                    match dispatch::kill(&self.ctx, &self.session, id, true) {
+                        Ok(_) => self.write_ok(0, false).await?,
+                        Err(e) => self.write_error(&e).await?,
+                    }
+                }
+                command::SET_OPTION => match Cursor::new(body).u16() {
+                    Some(0) => {
+                        self.session.multi_statements = true;
+                        self.write_eof(false).await?
+                    }
+                    Some(1) => {
+                        self.session.multi_statements = false;
+                        self.write_eof(false).await?
+                    }
+                    _ => {
+                        self.write_raw_error(ER_UNKNOWN_COM, "Unknown COM_SET_OPTION value")
+                            .await?
+                    }
+                },
+                command::CHANGE_USER => {
+                    if !self.change_user(body).await? {
+                        self.io.flush().await?;
+                        return Ok(());
+                    }
                 }
                 command::RESET_CONNECTION => {
                     self.session.reset(&self.ctx.globals);
-                    self.write_ok(0).await?;
+                    self.write_ok(0, false).await?;
                 }
-                command::STMT_PREPARE
-                | command::STMT_EXECUTE
-                | command::STMT_SEND_LONG_DATA
-                | command::STMT_CLOSE
-                | command::STMT_RESET => {
-                    if cmd == command::STMT_CLOSE || cmd == command::STMT_SEND_LONG_DATA {
-                        continue; // no response is sent for these commands
-                    }
+                command::STMT_PREPARE => self.stmt_prepare(body).await?,
+                command::STMT_EXECUTE => self.stmt_execute(body).await?,
+                command::STMT_SEND_LONG_DATA => self.stmt_send_long_data(body),
+                command::STMT_CLOSE => self.stmt_close(body),
+                command::STMT_RESET => self.stmt_reset(body).await?,
+                command::STMT_FETCH => {
                     self.write_raw_error(
-                        ER_UNSUPPORTED_PS,
-                        "Server-side prepared statements are not supported yet; use client-side prepared statements",
+                        ER_UNKNOWN_COM,
+                        "COM_STMT_FETCH: cursors are not supported; results are streamed",
                     )
                     .await?
                 }
@@ -183,77 +228,139 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
         }
     }
 
-    async fn run_query(&mut self, sql: &str) -> std::io::Result<()> {
-        debug!(connection_id = self.session.connection_id, sql, "query");
-        let ctx = Arc::clone(&self.ctx);
-        let result =
-            std::panic::AssertUnwindSafe(dispatch::execute_sql(&ctx, &mut self.session, sql))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| Err(panic_error(panic)));
-        match result {
-            Ok(output) => self.write_output(output).await,
-            Err(e) => self.write_error(&e).await,
-        }
-    }
-
-    async fn write_output(&mut self, output: QueryOutput) -> std::io::Result<()> {
-        match output {
-            QueryOutput::Ok { affected_rows } => self.write_ok(affected_rows).await,
-            QueryOutput::Rows { schema, mut stream } => {
-                // Fetch the first batch before sending metadata, so an error that shows up
-                // at once is reported as an error packet rather than a broken result set.
-                let first = std::panic::AssertUnwindSafe(stream.next())
+    /// COM_QUERY: one statement, or several when multi-statements are on; each gets its
+    /// own result, flagged with SERVER_MORE_RESULTS_EXISTS except the last.
+    async fn run_query(&mut self, text: &str) -> std::io::Result<()> {
+        debug!(
+            connection_id = self.session.connection_id,
+            sql = text,
+            "query"
+        );
+        self.ctx
+            .processes
+            .questions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let statements = match sql::parse(text) {
+            Ok(s) if s.is_empty() => Err(Error::syntax("Query was empty")),
+            Ok(s) if s.len() > 1 && !self.session.multi_statements => Err(Error::syntax(
+                "You have an error in your SQL syntax: several statements in one query need CLIENT_MULTI_STATEMENTS",
+            )),
+            other => other,
+        };
+        let statements = match statements {
+            Ok(s) => s,
+            Err(e) => {
+                self.record_error(&e);
+                return self.write_error(&e).await;
+            }
+        };
+        let count = statements.len();
+        for (i, statement) in statements.into_iter().enumerate() {
+            let more = i + 1 < count;
+            let keeps_diagnostics = statement.reads_diagnostics();
+            if !keeps_diagnostics {
+                self.session.diagnostics.clear();
+            }
+            self.process.process.set_activity(
+                &self.session.user,
+                self.session.current_db.as_deref(),
+                Some(text),
+            );
+            let deadline = self.session.deadline(&statement, &self.ctx.globals);
+            let ctx = Arc::clone(&self.ctx);
+            let fut =
+                std::panic::AssertUnwindSafe(dispatch::execute(&ctx, &mut self.session, statement))
                     .catch_unwind()
-                    .await
-                    .unwrap_or_else(|p| Some(Err(panic_error(p).into_datafusion())));
-                if let Some(Err(e)) = first {
-                    return self.write_error(&Error::from_datafusion(e)).await;
+                    .map(|r| r.unwrap_or_else(|panic| Err(panic_error(panic))));
+            let result = guard(&mut self.io, &mut self.kills, deadline, fut).await;
+            let ok = match result {
+                Ok(output) => self.write_output(output, more, false, deadline).await?,
+                Err(e) => {
+                    self.record_error(&e);
+                    self.write_error(&e).await?;
+                    false
                 }
-                let mut buf = Vec::new();
-                put_lenenc_int(&mut buf, schema.fields().len() as u64);
-                self.io.write_packet(&buf).await?;
-                for field in schema.fields() {
-                    self.io
-                        .write_packet(&ColumnDef::from_field(field).encode())
-                        .await?;
-                }
-                if !self.deprecate_eof() {
-                    self.write_eof().await?;
-                }
-                let mut next = first;
-                while let Some(batch) = next {
-                    match batch {
-                        Ok(batch) => {
-                            let mut rows = Vec::new();
-                            let encoded = encode_rows(&batch, |row| {
-                                rows.push(row.to_vec());
-                                Ok(())
-                            });
-                            if let Err(e) = encoded {
-                                return self.write_error(&Error::internal(e.to_string())).await;
-                            }
-                            for row in rows {
-                                self.io.write_packet(&row).await?;
-                            }
-                        }
-                        Err(e) => return self.write_error(&Error::from_datafusion(e)).await,
-                    }
-                    next = std::panic::AssertUnwindSafe(stream.next())
-                        .catch_unwind()
-                        .await
-                        .unwrap_or_else(|p| Some(Err(panic_error(p).into_datafusion())));
-                }
-                if self.deprecate_eof() {
-                    let mut ok = vec![0xFE, 0, 0];
-                    ok.extend_from_slice(&STATUS_AUTOCOMMIT.to_le_bytes());
-                    ok.extend_from_slice(&0u16.to_le_bytes());
-                    self.io.write_packet(&ok).await
-                } else {
-                    self.write_eof().await
-                }
+            };
+            self.process.process.set_activity(
+                &self.session.user,
+                self.session.current_db.as_deref(),
+                None,
+            );
+            if !ok {
+                break;
             }
         }
+        Ok(())
+    }
+
+    /// Keep an error for SHOW WARNINGS / SHOW ERRORS.
+    pub(super) fn record_error(&mut self, e: &Error) {
+        let code = mysql_code(e);
+        self.session.diagnostics = vec![Diagnostic::error(code.code, e.message())];
+    }
+
+    /// COM_CHANGE_USER: authenticate as another user and start a fresh session.
+    /// Returns false when authentication failed (the connection is then closed).
+    async fn change_user(&mut self, body: &[u8]) -> std::io::Result<bool> {
+        let mut c = Cursor::new(body);
+        let user = c
+            .null_str()
+            .map(|u| String::from_utf8_lossy(u).into_owned())
+            .unwrap_or_default();
+        let response = if self.capabilities & caps::SECURE_CONNECTION != 0 {
+            c.u8().and_then(|n| c.take(n as usize)).unwrap_or_default()
+        } else {
+            c.null_str().unwrap_or_default()
+        }
+        .to_vec();
+        let db = c
+            .null_str()
+            .map(|d| String::from_utf8_lossy(d).into_owned())
+            .filter(|d| !d.is_empty());
+        let _charset = c.u16();
+        let plugin = c
+            .null_str()
+            .map(|p| String::from_utf8_lossy(p).into_owned());
+        // The client scrambled its response with the connection's first nonce, which we
+        // do not keep; a fresh nonce and an auth switch make it answer again.
+        let attempt = AuthAttempt {
+            user: &user,
+            client_plugin: if plugin.is_some() { "" } else { "" },
+            response,
+            nonce: password::nonce(),
+            secure: self.secure,
+        };
+        match authentication::authenticate(&mut self.io, &self.ctx.auth, attempt).await? {
+            Ok(_) => {}
+            Err(denied) => {
+                let msg = access_denied(&user, &self.session.client_host, denied.used_password);
+                self.io
+                    .write_packet(&err_packet(ER_ACCESS_DENIED, &msg))
+                    .await?;
+                return Ok(false);
+            }
+        }
+        let mut session = Session::new(
+            self.session.connection_id,
+            user,
+            self.session.client_host.clone(),
+            &self.ctx.globals,
+        );
+        session.multi_statements = self.capabilities & caps::MULTI_STATEMENTS != 0;
+        if let Some(db) = db {
+            if let Err(e) = dispatch::use_database(&self.ctx, &mut session, &db) {
+                self.write_error(&e).await?;
+                return Ok(true);
+            }
+        }
+        self.session = session;
+        self.process.process.set_activity(
+            &self.session.user,
+            self.session.current_db.as_deref(),
+            None,
+        );
+        self.write_ok(0, false).await?;
+        Ok(true)
     }
 
     /// COM_FIELD_LIST (the mysql CLI's auto-rehash): the table's column definitions.
@@ -268,55 +375,81 @@ impl<R: AsyncRead + Unpin + Send, W: AsyncWrite + Unpin + Send> Connection<R, W>
         match meta {
             None => {
                 let db = self.session.current_db.clone().unwrap_or_default();
-                let e =
-                    lakestar_engine::user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist");
+                let e = user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist");
                 self.write_error(&e).await
             }
             Some(meta) => {
                 for column in &meta.columns {
-                    let mut def = ColumnDef::from_field(&column.to_arrow_field());
+                    let mut def = super::column::ColumnDef::from_field(&column.to_arrow_field());
                     def.schema = meta.database.clone();
                     def.table = meta.name.clone();
                     let mut packet = def.encode();
                     packet.push(0xFB); // no default values
                     self.io.write_packet(&packet).await?;
                 }
-                self.write_eof().await
+                self.write_eof(false).await
             }
         }
     }
+}
 
-    fn deprecate_eof(&self) -> bool {
-        self.capabilities & caps::DEPRECATE_EOF != 0
-    }
-
-    async fn write_ok(&mut self, affected_rows: u64) -> std::io::Result<()> {
-        let mut buf = vec![0x00];
-        put_lenenc_int(&mut buf, affected_rows);
-        put_lenenc_int(&mut buf, 0);
-        buf.extend_from_slice(&STATUS_AUTOCOMMIT.to_le_bytes());
-        buf.extend_from_slice(&0u16.to_le_bytes());
-        self.io.write_packet(&buf).await
-    }
-
-    async fn write_eof(&mut self) -> std::io::Result<()> {
-        let mut buf = vec![0xFE, 0, 0];
-        buf.extend_from_slice(&STATUS_AUTOCOMMIT.to_le_bytes());
-        self.io.write_packet(&buf).await
-    }
-
-    async fn write_error(&mut self, e: &Error) -> std::io::Result<()> {
-        let code = mysql_code(e);
-        debug!(code = code.code, error = %e, "statement failed");
-        self.write_raw_error(code, &e.to_string()).await
-    }
-
-    async fn write_raw_error(&mut self, code: MysqlCode, message: &str) -> std::io::Result<()> {
-        self.io.write_packet(&err_packet(code, message)).await
+/// Run a statement future unless it is killed, times out, or the client goes away.
+pub(super) async fn guard<T>(
+    io: &mut PacketIo,
+    kills: &mut watch::Receiver<Kills>,
+    deadline: Option<tokio::time::Instant>,
+    fut: impl std::future::Future<Output = lakestar_engine::Result<T>>,
+) -> lakestar_engine::Result<T> {
+    let baseline = kills.borrow().queries;
+    let timeout = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    let client_gone = async {
+        if !io.wait_for_close().await {
+            // The client sent more bytes (pipelining): leave them for the next command.
+            std::future::pending::<()>().await
+        }
+    };
+    tokio::select! {
+        biased;
+        r = fut => r,
+        _ = kills.wait_for(|k| k.queries > baseline || k.connection) => Err(interrupted()),
+        _ = timeout => Err(timed_out()),
+        _ = client_gone => Err(Error::new(
+            lakestar_engine::ErrorKind::Cancelled,
+            Reason::QueryInterrupted,
+            "the client closed the connection",
+        )),
     }
 }
 
-fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
+pub(super) fn interrupted() -> Error {
+    Error::new(
+        lakestar_engine::ErrorKind::Cancelled,
+        Reason::QueryInterrupted,
+        "Query execution was interrupted",
+    )
+}
+
+pub(super) fn timed_out() -> Error {
+    Error::new(
+        lakestar_engine::ErrorKind::Cancelled,
+        Reason::QueryTimeout,
+        "Query execution was interrupted, maximum statement execution time exceeded",
+    )
+}
+
+fn access_denied(user: &str, host: &str, used_password: bool) -> String {
+    format!(
+        "Access denied for user '{user}'@'{host}' (using password: {})",
+        if used_password { "YES" } else { "NO" }
+    )
+}
+
+pub(super) fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -324,26 +457,4 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> Error {
         .unwrap_or_else(|| "unknown panic".to_string());
     warn!(%message, "statement panicked");
     Error::internal(format!("statement panicked: {message}"))
-}
-
-fn make_salt() -> [u8; 20] {
-    use std::hash::{BuildHasher, Hasher};
-    let mut salt = [0u8; 20];
-    let state = std::collections::hash_map::RandomState::new();
-    for (i, chunk) in salt.chunks_mut(8).enumerate() {
-        let mut h = state.build_hasher();
-        h.write_usize(i);
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default(),
-        );
-        let bytes = h.finish().to_le_bytes();
-        for (dst, src) in chunk.iter_mut().zip(bytes) {
-            // Printable, non-NUL bytes, as MySQL servers send.
-            *dst = 0x21 + (src % 0x5e);
-        }
-    }
-    salt
 }

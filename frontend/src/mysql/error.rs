@@ -42,6 +42,13 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::WrongVariableValue => code(1231, "42000"),
         Reason::VariableScope => code(1229, "HY000"),
         Reason::ReadOnlyVariable => code(1238, "HY000"),
+        Reason::UserExists | Reason::UnknownUser => code(1396, "HY000"),
+        Reason::AccessDenied => ER_ACCESS_DENIED,
+        Reason::QueryInterrupted => ER_QUERY_INTERRUPTED,
+        Reason::QueryTimeout => code(3024, "HY000"),
+        Reason::UnknownThread => code(1094, "HY000"),
+        Reason::UnknownPreparedStatement => code(1243, "HY000"),
+        Reason::WrongArguments => code(1210, "HY000"),
         Reason::InvalidDefinition | Reason::Other => match err.kind() {
             ErrorKind::Cancelled => ER_QUERY_INTERRUPTED,
             _ => ER_UNKNOWN_ERROR,

@@ -8,35 +8,52 @@ pub mod caps {
     pub const LONG_FLAG: u32 = 4;
     pub const CONNECT_WITH_DB: u32 = 8;
     pub const PROTOCOL_41: u32 = 0x200;
+    pub const SSL: u32 = 0x800;
     pub const TRANSACTIONS: u32 = 0x2000;
     pub const SECURE_CONNECTION: u32 = 0x8000;
+    pub const MULTI_STATEMENTS: u32 = 0x10000;
     pub const MULTI_RESULTS: u32 = 0x20000;
+    pub const PS_MULTI_RESULTS: u32 = 0x40000;
     pub const PLUGIN_AUTH: u32 = 0x80000;
     pub const CONNECT_ATTRS: u32 = 0x10_0000;
     pub const PLUGIN_AUTH_LENENC_CLIENT_DATA: u32 = 0x20_0000;
     pub const DEPRECATE_EOF: u32 = 0x100_0000;
 }
 
-/// What the server offers.
-pub const SERVER_CAPABILITIES: u32 = caps::LONG_PASSWORD
+/// What the server offers (SSL only when a certificate is configured).
+pub fn server_capabilities(tls: bool) -> u32 {
+    if tls {
+        BASE_CAPABILITIES | caps::SSL
+    } else {
+        BASE_CAPABILITIES
+    }
+}
+
+const BASE_CAPABILITIES: u32 = caps::LONG_PASSWORD
     | caps::FOUND_ROWS
     | caps::LONG_FLAG
     | caps::CONNECT_WITH_DB
     | caps::PROTOCOL_41
     | caps::TRANSACTIONS
     | caps::SECURE_CONNECTION
+    | caps::MULTI_STATEMENTS
     | caps::MULTI_RESULTS
+    | caps::PS_MULTI_RESULTS
     | caps::PLUGIN_AUTH
     | caps::CONNECT_ATTRS
     | caps::PLUGIN_AUTH_LENENC_CLIENT_DATA
     | caps::DEPRECATE_EOF;
 
 pub const NATIVE_PASSWORD: &str = "mysql_native_password";
-/// `SERVER_STATUS_AUTOCOMMIT`.
-pub const STATUS_AUTOCOMMIT: u16 = 0x0002;
 
 /// Build the HandshakeV10 payload.
-pub fn initial_handshake(connection_id: u32, salt: &[u8; 20], server_version: &str) -> Vec<u8> {
+pub fn initial_handshake(
+    connection_id: u32,
+    salt: &[u8; 20],
+    server_version: &str,
+    tls: bool,
+) -> Vec<u8> {
+    let capabilities = server_capabilities(tls);
     let mut buf = Vec::with_capacity(128);
     buf.push(10);
     buf.extend_from_slice(server_version.as_bytes());
@@ -44,10 +61,10 @@ pub fn initial_handshake(connection_id: u32, salt: &[u8; 20], server_version: &s
     buf.extend_from_slice(&connection_id.to_le_bytes());
     buf.extend_from_slice(&salt[..8]);
     buf.push(0);
-    buf.extend_from_slice(&(SERVER_CAPABILITIES as u16).to_le_bytes());
+    buf.extend_from_slice(&(capabilities as u16).to_le_bytes());
     buf.push(super::column::CHARSET_UTF8 as u8);
-    buf.extend_from_slice(&STATUS_AUTOCOMMIT.to_le_bytes());
-    buf.extend_from_slice(&((SERVER_CAPABILITIES >> 16) as u16).to_le_bytes());
+    buf.extend_from_slice(&super::results::STATUS_AUTOCOMMIT.to_le_bytes());
+    buf.extend_from_slice(&((capabilities >> 16) as u16).to_le_bytes());
     buf.push(21);
     buf.extend_from_slice(&[0; 10]);
     buf.extend_from_slice(&salt[8..]);
@@ -107,12 +124,10 @@ pub fn parse_handshake_response(packet: &[u8]) -> Option<HandshakeResponse> {
     })
 }
 
-/// An AuthSwitchRequest asking the client to answer with `mysql_native_password`.
-pub fn auth_switch_request(salt: &[u8; 20]) -> Vec<u8> {
-    let mut buf = vec![0xFE];
-    buf.extend_from_slice(NATIVE_PASSWORD.as_bytes());
-    buf.push(0);
-    buf.extend_from_slice(salt);
-    buf.push(0);
-    buf
+/// An SSLRequest: the first 32 bytes of a handshake response, with CLIENT_SSL set.
+pub fn is_ssl_request(packet: &[u8]) -> bool {
+    packet.len() == 32
+        && Cursor::new(packet)
+            .u32()
+            .is_some_and(|c| c & caps::SSL != 0 && c & caps::PROTOCOL_41 != 0)
 }

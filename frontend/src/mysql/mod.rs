@@ -7,11 +7,16 @@
 //! encoding, [`error`] mapping (the one place engine errors become MySQL codes), and
 //! [`connection`] / [`server`].
 
+pub mod authentication;
+pub mod binary_row;
 pub mod column;
 pub mod connection;
 pub mod error;
 pub mod handshake;
 pub mod packet;
+pub mod params;
+pub mod prepared;
+pub mod results;
 pub mod server;
 pub mod text_row;
 

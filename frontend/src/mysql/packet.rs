@@ -1,6 +1,6 @@
 //! MySQL packet framing (3-byte length, 1-byte sequence id) and length-encoded values.
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream};
 
 const MAX_PAYLOAD: usize = 0xFF_FFFF;
 /// The largest logical packet accepted (MySQL's upper bound for `max_allowed_packet`).
@@ -8,21 +8,37 @@ const MAX_PACKET: usize = 1 << 30;
 /// Flush the write buffer once it holds this many bytes, so big results stream.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
 
+/// A client byte stream: plain TCP, or TLS after an SSLRequest.
+pub trait ClientStream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> ClientStream for T {}
+
 /// Reads and writes packets of one connection.
-pub struct PacketIo<R, W> {
-    reader: BufReader<R>,
-    writer: BufWriter<W>,
+pub struct PacketIo {
+    stream: BufStream<Box<dyn ClientStream>>,
     pending: usize,
     pub seq: u8,
 }
 
-impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
-    pub fn new(reader: R, writer: W) -> Self {
+impl PacketIo {
+    pub fn new(stream: Box<dyn ClientStream>) -> Self {
         Self {
-            reader: BufReader::new(reader),
-            writer: BufWriter::with_capacity(FLUSH_THRESHOLD * 2, writer),
+            stream: BufStream::with_capacity(8 * 1024, FLUSH_THRESHOLD * 2, stream),
             pending: 0,
             seq: 0,
+        }
+    }
+
+    /// The underlying stream, for a TLS upgrade. Nothing may be buffered.
+    pub fn into_inner(self) -> Box<dyn ClientStream> {
+        self.stream.into_inner()
+    }
+
+    /// Wait until the client closes its side or sends more bytes; true if it closed.
+    /// Bytes the client sent stay buffered for the next [`Self::read_packet`].
+    pub async fn wait_for_close(&mut self) -> bool {
+        match self.stream.fill_buf().await {
+            Ok(buf) => buf.is_empty(),
+            Err(_) => true,
         }
     }
 
@@ -31,7 +47,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
         let mut payload = Vec::new();
         loop {
             let mut header = [0u8; 4];
-            match self.reader.read_exact(&mut header).await {
+            match self.stream.read_exact(&mut header).await {
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && payload.is_empty() => {
                     return Ok(None)
@@ -48,7 +64,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
                 ));
             }
             payload.resize(start + len, 0);
-            self.reader.read_exact(&mut payload[start..]).await?;
+            self.stream.read_exact(&mut payload[start..]).await?;
             if len < MAX_PAYLOAD {
                 return Ok(Some(payload));
             }
@@ -61,10 +77,10 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
         loop {
             let chunk = rest.len().min(MAX_PAYLOAD);
             let len = (chunk as u32).to_le_bytes();
-            self.writer
+            self.stream
                 .write_all(&[len[0], len[1], len[2], self.seq])
                 .await?;
-            self.writer.write_all(&rest[..chunk]).await?;
+            self.stream.write_all(&rest[..chunk]).await?;
             self.seq = self.seq.wrapping_add(1);
             self.pending += chunk + 4;
             rest = &rest[chunk..];
@@ -80,7 +96,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> PacketIo<R, W> {
 
     pub async fn flush(&mut self) -> std::io::Result<()> {
         self.pending = 0;
-        self.writer.flush().await
+        self.stream.flush().await
     }
 }
 

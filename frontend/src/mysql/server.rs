@@ -36,8 +36,7 @@ impl MysqlServer {
                         let _ = stream.set_nodelay(true);
                         let ctx = Arc::clone(&self.ctx);
                         tokio::spawn(async move {
-                            let (r, w) = stream.into_split();
-                            if let Err(e) = Connection::serve(ctx, r, w, peer.ip().to_string()).await {
+                            if let Err(e) = Connection::serve(ctx, Box::new(stream), peer.ip().to_string()).await {
                                 info!(%peer, error = %e, "connection ended with an I/O error");
                             }
                         });

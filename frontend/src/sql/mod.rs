@@ -1,5 +1,10 @@
-//! SQL text → statements: sqlparser's MySQL dialect, plus StarRocks `CREATE TABLE`.
+//! SQL text → statements: sqlparser's MySQL dialect, plus StarRocks `CREATE TABLE` and
+//! the MySQL administration statements of [`admin`].
+//!
+//! `?` parameter markers are numbered `$1`, `$2`, ... in text order while tokenizing, so a
+//! prepared statement's parameters reach the planner as numbered, typed placeholders.
 
+pub mod admin;
 pub mod create_table;
 
 use lakestar_engine::{Error, Result};
@@ -8,6 +13,7 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
+pub use admin::AdminStatement;
 pub use create_table::CreateTable;
 
 /// A statement Lakestar can dispatch.
@@ -17,13 +23,52 @@ pub enum Statement {
     Sql(Box<sqlparser::ast::Statement>),
     /// StarRocks CREATE TABLE.
     CreateTable(Box<CreateTable>),
+    /// Accounts and MySQL metadata statements sqlparser does not parse.
+    Admin(Box<AdminStatement>),
+}
+
+impl Statement {
+    /// A read-only query (SELECT, set operations, VALUES, WITH).
+    pub fn is_select(&self) -> bool {
+        matches!(self, Statement::Sql(s) if matches!(**s, sqlparser::ast::Statement::Query(_)))
+    }
+
+    /// SHOW WARNINGS / SHOW ERRORS, which must not clear the diagnostics they show.
+    pub fn reads_diagnostics(&self) -> bool {
+        matches!(self, Statement::Admin(a) if matches!(**a, AdminStatement::ShowDiagnostics { .. }))
+    }
+}
+
+/// Parse one statement to prepare; returns it with its number of `?` parameters.
+pub fn parse_prepared(sql: &str) -> Result<(Statement, usize)> {
+    let dialect = MySqlDialect {};
+    let tokens = starrocks_tokens(&dialect, sql)?;
+    let params = tokens
+        .iter()
+        .filter(|t| matches!(t.token, Token::Placeholder(_)))
+        .count();
+    let mut statements = parse_tokens(&dialect, tokens)?;
+    match statements.len() {
+        1 => Ok((statements.remove(0), params)),
+        0 => Err(Error::syntax("Query was empty")),
+        _ => Err(Error::syntax(
+            "You have an error in your SQL syntax: a prepared statement holds one statement",
+        )),
+    }
 }
 
 /// Parse one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = MySqlDialect {};
-    let mut parser =
-        Parser::new(&dialect).with_tokens_with_locations(starrocks_tokens(&dialect, sql)?);
+    let tokens = starrocks_tokens(&dialect, sql)?;
+    parse_tokens(&dialect, tokens)
+}
+
+fn parse_tokens(
+    dialect: &MySqlDialect,
+    tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+) -> Result<Vec<Statement>> {
+    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
     let mut statements = vec![];
     let mut expect_delimiter = false;
     loop {
@@ -41,6 +86,8 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
         }
         statements.push(if starts_create_table(&parser) {
             Statement::CreateTable(Box::new(create_table::parse_create_table(&mut parser)?))
+        } else if admin::starts_admin(&parser) {
+            Statement::Admin(Box::new(admin::parse_admin(&mut parser)?))
         } else {
             Statement::Sql(Box::new(parser.parse_statement()?))
         });
@@ -59,9 +106,14 @@ fn starrocks_tokens(
         .tokenize_with_location()
         .map_err(|e| Error::syntax(e.to_string()))?;
     let mut previous_word: Option<Keyword> = None;
+    let mut placeholders = 0;
     for t in tokens.iter_mut() {
         match &t.token {
             Token::Whitespace(_) => continue,
+            Token::Placeholder(p) if p == "?" => {
+                placeholders += 1;
+                t.token = Token::Placeholder(format!("${placeholders}"));
+            }
             Token::DoubleQuotedString(s) if previous_word == Some(Keyword::COMMENT) => {
                 t.token = Token::SingleQuotedString(s.clone());
             }

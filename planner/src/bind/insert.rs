@@ -137,7 +137,11 @@ impl Binder<'_> {
                             },
                             &DFSchema::empty(),
                         )
-                        .map_err(Error::from_datafusion)?,
+                        .map_err(Error::from_datafusion)
+                        .and_then(|e| match self.params {
+                            Some(values) => crate::params::bind_expr(e, values),
+                            None => Ok(e),
+                        })?,
                     None => self.default_expr(column)?,
                 };
                 exprs.push(target.store_cast(index, value, Some(i + 1))?);
@@ -159,13 +163,14 @@ impl Binder<'_> {
         target: &InsertTarget<'_>,
         source: Box<sqlparser::ast::Query>,
     ) -> Result<LogicalPlan> {
-        let query = DFStatement::Statement(Box::new(Statement::Query(source)));
-        check_references(self.state, &query, self.current_db, self.view)?;
-        let source_plan = self
-            .state
-            .statement_to_plan(query)
-            .await
-            .map_err(Error::from_datafusion)?;
+        let query = Statement::Query(source);
+        check_references(
+            self.state,
+            &DFStatement::Statement(Box::new(query.clone())),
+            self.current_db,
+            self.view,
+        )?;
+        let source_plan = self.plan_with_params(query).await?;
         if source_plan.schema().fields().len() != target.columns.len() {
             return Err(user_err!(
                 ValueCount,

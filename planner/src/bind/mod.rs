@@ -9,6 +9,7 @@ pub mod references;
 
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::scalar::ScalarValue;
 use datafusion::sql::parser::Statement as DFStatement;
 use lakestar_engine::catalog::CatalogView;
 use lakestar_engine::{Error, Result};
@@ -21,6 +22,8 @@ pub struct Binder<'a> {
     pub state: &'a SessionState,
     pub view: &'a dyn CatalogView,
     pub current_db: Option<&'a str>,
+    /// Values of a prepared statement's parameters (`$1`, `$2`, ...), if executing one.
+    pub params: Option<&'a [ScalarValue]>,
 }
 
 impl<'a> Binder<'a> {
@@ -33,18 +36,51 @@ impl<'a> Binder<'a> {
             state,
             view,
             current_db,
+            params: None,
         }
+    }
+
+    /// Bind with prepared-statement parameter values.
+    pub fn with_params(mut self, params: Option<&'a [ScalarValue]>) -> Self {
+        self.params = params;
+        self
     }
 
     /// Bind a query (SELECT, VALUES, set operations, WITH ...).
     pub async fn bind_query(&self, mut statement: Statement) -> Result<LogicalPlan> {
         normalize_identifiers(&mut statement);
         mysql_column_names(&mut statement);
-        let statement = DFStatement::Statement(Box::new(statement));
-        references::check_references(self.state, &statement, self.current_db, self.view)?;
-        self.state
-            .statement_to_plan(statement)
+        let checked = DFStatement::Statement(Box::new(statement.clone()));
+        references::check_references(self.state, &checked, self.current_db, self.view)?;
+        self.plan_with_params(statement).await
+    }
+
+    /// Plan a statement; with parameters, declare their types (a DataFusion PREPARE) so
+    /// placeholders are typed, then bind the values into the plan.
+    pub(crate) async fn plan_with_params(&self, statement: Statement) -> Result<LogicalPlan> {
+        let Some(values) = self.params else {
+            return self
+                .state
+                .statement_to_plan(DFStatement::Statement(Box::new(statement)))
+                .await
+                .map_err(Error::from_datafusion);
+        };
+        let prepare = Statement::Prepare {
+            name: sqlparser::ast::Ident::new("lakestar_execute"),
+            data_types: values.iter().map(crate::params::declared_type).collect(),
+            statement: Box::new(statement),
+        };
+        let plan = self
+            .state
+            .statement_to_plan(DFStatement::Statement(Box::new(prepare)))
             .await
-            .map_err(Error::from_datafusion)
+            .map_err(Error::from_datafusion)?;
+        let input = match plan {
+            LogicalPlan::Statement(datafusion::logical_expr::Statement::Prepare(p)) => {
+                std::sync::Arc::unwrap_or_clone(p.input)
+            }
+            other => other,
+        };
+        crate::params::bind_plan(input, values)
     }
 }

@@ -6,6 +6,8 @@ use datafusion::sql::TableReference;
 use lakestar_engine::catalog::{CatalogView, TableMeta, DEFAULT_CATALOG};
 use lakestar_engine::{user_err, Error, Result};
 
+use crate::catalog_provider::INFORMATION_SCHEMA;
+
 /// A resolved `[catalog.]db.table`.
 pub fn resolve_table(
     reference: &TableReference,
@@ -44,6 +46,23 @@ pub fn resolve_table(
         .ok_or_else(|| user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist"))
 }
 
+/// The table name, if the reference names an `information_schema` table.
+fn system_table(reference: &TableReference, current_db: Option<&str>) -> Option<String> {
+    let (schema, table) = match reference {
+        TableReference::Bare { table } => (current_db?.to_string(), table.to_string()),
+        TableReference::Partial { schema, table } => (schema.to_string(), table.to_string()),
+        TableReference::Full {
+            catalog,
+            schema,
+            table,
+        } if catalog.as_ref() == DEFAULT_CATALOG => (schema.to_string(), table.to_string()),
+        TableReference::Full { .. } => return None,
+    };
+    schema
+        .eq_ignore_ascii_case(INFORMATION_SCHEMA)
+        .then(|| table.to_ascii_lowercase())
+}
+
 /// Check every table reference of a statement.
 pub fn check_references(
     state: &SessionState,
@@ -58,6 +77,20 @@ pub fn check_references(
         let is_table_function = matches!(reference, TableReference::Bare { table }
             if state.table_functions().contains_key(table.as_ref()));
         if is_table_function {
+            continue;
+        }
+        if let Some(table) = system_table(reference, current_db) {
+            let exists = state
+                .catalog_list()
+                .catalog(DEFAULT_CATALOG)
+                .and_then(|c| c.schema(INFORMATION_SCHEMA))
+                .is_some_and(|s| s.table_exist(&table));
+            if !exists {
+                return Err(user_err!(
+                    UnknownTable,
+                    "Table '{INFORMATION_SCHEMA}.{table}' doesn't exist"
+                ));
+            }
             continue;
         }
         resolve_table(reference, current_db, view)?;
