@@ -79,6 +79,21 @@ pub fn normalize_name(ident: &Ident) -> String {
 /// Name unaliased result columns the way MySQL does: after the expression as written
 /// (`sum(amount)`, `1`, `'text'` → `text`), not DataFusion's internal form
 /// (`sum(t.amount)`, `Int64(1)`). Plain column references keep their column name.
+/// An expression's text with numbered parameters (`$1`) shown as the `?` the user wrote.
+fn text_with_question_marks(expr: &sqlparser::ast::Expr) -> String {
+    use sqlparser::ast::{Expr, Value};
+    let mut expr = expr.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |e| {
+        if let Expr::Value(v) = e {
+            if matches!(v.value, Value::Placeholder(_)) {
+                v.value = Value::Placeholder("?".to_string());
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    expr.to_string()
+}
+
 pub fn mysql_column_names(statement: &mut Statement) {
     use sqlparser::ast::{Expr, SelectItem, SetExpr, Value};
     let Statement::Query(query) = statement else {
@@ -113,9 +128,10 @@ pub fn mysql_column_names(statement: &mut Statement) {
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => continue,
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+                Value::Placeholder(_) => "?".to_string(),
                 other => other.to_string(),
             },
-            other => other.to_string(),
+            other => text_with_question_marks(other),
         };
         if taken.contains(&name.to_lowercase()) {
             continue;

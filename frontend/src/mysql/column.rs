@@ -132,7 +132,8 @@ impl ColumnDef {
             SqlType::Varchar { length } => Self::text(types::VAR_STRING, *length),
             SqlType::String => Self::text(types::VAR_STRING, STRING_LENGTH),
             SqlType::Date => Self::new(types::DATE, 10, 0, CHARSET_BINARY, flags::BINARY),
-            SqlType::DateTime => Self::new(types::DATETIME, 19, 0, CHARSET_BINARY, flags::BINARY),
+            // StarRocks DATETIME keeps microseconds; decimals 6 tells binary-protocol clients so.
+            SqlType::DateTime => Self::new(types::DATETIME, 26, 6, CHARSET_BINARY, flags::BINARY),
         }
     }
 

@@ -39,7 +39,7 @@ async fn column_metadata_matches_declared_types() {
         ("f", ColumnType::MYSQL_TYPE_FLOAT, 12, 31),
         ("dd", ColumnType::MYSQL_TYPE_DOUBLE, 22, 31),
         ("dt", ColumnType::MYSQL_TYPE_DATE, 10, 0),
-        ("ts", ColumnType::MYSQL_TYPE_DATETIME, 19, 0),
+        ("ts", ColumnType::MYSQL_TYPE_DATETIME, 26, 6),
         ("b", ColumnType::MYSQL_TYPE_TINY, 1, 0),
         ("ti", ColumnType::MYSQL_TYPE_TINY, 4, 0),
         ("si", ColumnType::MYSQL_TYPE_SHORT, 6, 0),
