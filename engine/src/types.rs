@@ -107,6 +107,16 @@ impl SqlType {
         }
     }
 
+    /// The type as `SHOW CREATE TABLE` writes it: lower case with display widths, as
+    /// StarRocks and MySQL do (SQLAlchemy's MySQL reflection parses this form).
+    pub fn ddl_type(&self) -> String {
+        match self {
+            SqlType::Boolean => "boolean".into(),
+            SqlType::LargeInt => "largeint".into(),
+            other => other.mysql_column_type(),
+        }
+    }
+
     /// `NUMERIC_PRECISION` and `NUMERIC_SCALE` of a number type.
     pub fn numeric_precision_scale(&self) -> Option<(u32, u32)> {
         match self {

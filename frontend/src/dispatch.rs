@@ -170,6 +170,9 @@ async fn execute_admin(
             count_only,
         } => handlers::show_diagnostics::handle(session, errors_only, count_only),
         AdminStatement::ShowEngines => handlers::show_server::engines(),
+        AdminStatement::ShowFrontendConfig { like } => {
+            handlers::show_server::frontend_config(like.as_deref())
+        }
         AdminStatement::ShowPlugins => handlers::show_server::plugins(),
         AdminStatement::PrepareFrom {
             name,

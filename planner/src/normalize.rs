@@ -76,9 +76,6 @@ pub fn normalize_name(ident: &Ident) -> String {
     ident.value.to_lowercase()
 }
 
-/// Name unaliased result columns the way MySQL does: after the expression as written
-/// (`sum(amount)`, `1`, `'text'` → `text`), not DataFusion's internal form
-/// (`sum(t.amount)`, `Int64(1)`). Plain column references keep their column name.
 /// An expression's text with numbered parameters (`$1`) shown as the `?` the user wrote.
 fn text_with_question_marks(expr: &sqlparser::ast::Expr) -> String {
     use sqlparser::ast::{Expr, Value};
@@ -94,6 +91,9 @@ fn text_with_question_marks(expr: &sqlparser::ast::Expr) -> String {
     expr.to_string()
 }
 
+/// Name unaliased result columns the way MySQL does: after the expression as written
+/// (`sum(amount)`, `1`, `'text'` → `text`), not DataFusion's internal form
+/// (`sum(t.amount)`, `Int64(1)`). Plain column references keep their column name.
 pub fn mysql_column_names(statement: &mut Statement) {
     use sqlparser::ast::{Expr, SelectItem, SetExpr, Value};
     let Statement::Query(query) = statement else {

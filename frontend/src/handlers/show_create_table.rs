@@ -39,7 +39,7 @@ pub fn render(meta: &TableMeta) -> String {
             let mut d = format!(
                 "  `{}` {} {}",
                 c.name,
-                c.sql_type,
+                c.sql_type.ddl_type(),
                 if c.nullable { "NULL" } else { "NOT NULL" }
             );
             if let Some(default) = &c.default {

@@ -53,12 +53,12 @@ pub fn engines() -> Result<QueryOutput> {
 }
 
 pub fn plugins() -> Result<QueryOutput> {
-    Ok(QueryOutput::batch(tables::plugins().into_batch(false)?))
+    Ok(QueryOutput::batch(tables::plugins().into_batch()?))
 }
 
 pub fn status(ctx: &FrontendContext, session: &Session, like: Option<&str>) -> Result<QueryOutput> {
     let rows = filter_like(tables::status(&ctx.system_sources(session)), 0, like);
-    Ok(QueryOutput::batch(rows.into_batch(false)?))
+    Ok(QueryOutput::batch(rows.into_batch()?))
 }
 
 pub fn processlist(ctx: &FrontendContext, session: &Session, full: bool) -> Result<QueryOutput> {
@@ -85,4 +85,30 @@ pub fn processlist(ctx: &FrontendContext, session: &Session, full: bool) -> Resu
 
 fn rows_mut(rows: &mut Rows) -> impl Iterator<Item = &mut Vec<Cell>> {
     rows.rows_mut().iter_mut()
+}
+
+/// `ADMIN SHOW FRONTEND CONFIG`: the configuration StarRocks tools probe (`run_mode`).
+pub fn frontend_config(like: Option<&str>) -> Result<QueryOutput> {
+    let rows = [
+        ("run_mode", "shared_nothing", "String", "Lakestar runs standalone"),
+        ("qe_max_connection", "4096", "int", "Connections the MySQL port accepts"),
+    ]
+    .into_iter()
+    .filter(|(key, ..)| like.is_none_or(|p| like_matches(p, key)))
+    .map(|(key, value, ty, comment)| {
+        vec![
+            Some("-".to_string()),
+            Some(key.to_string()),
+            Some("[]".to_string()),
+            Some(value.to_string()),
+            Some(ty.to_string()),
+            Some("false".to_string()),
+            Some(comment.to_string()),
+        ]
+    })
+    .collect();
+    QueryOutput::text_rows(
+        &["Module", "Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"],
+        rows,
+    )
 }

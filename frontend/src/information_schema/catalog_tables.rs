@@ -1,7 +1,7 @@
 //! information_schema tables that describe catalog objects, in MySQL 8's layout (plus
 //! StarRocks' `COLUMN_SIZE` / `DECIMAL_DIGITS` in COLUMNS).
 
-use lakestar_engine::catalog::{KeysType, TableMeta};
+use lakestar_engine::catalog::{Distribution, KeysType, TableMeta};
 use lakestar_engine::Result;
 
 use super::rows::{Cell, Kind, Kind::Int as I, Kind::Text as T, Rows};
@@ -150,6 +150,23 @@ pub const ROUTINES: &[(&str, Kind)] = &[
     ("ROUTINE_DEFINITION", T),
     ("ROUTINE_COMMENT", T),
     ("DEFINER", T),
+];
+
+/// StarRocks' `information_schema.tables_config` (read by the `starrocks` SQLAlchemy
+/// dialect and other StarRocks tooling).
+pub const TABLES_CONFIG: &[(&str, Kind)] = &[
+    ("TABLE_SCHEMA", T),
+    ("TABLE_NAME", T),
+    ("TABLE_ENGINE", T),
+    ("TABLE_MODEL", T),
+    ("PRIMARY_KEY", T),
+    ("PARTITION_KEY", T),
+    ("DISTRIBUTE_KEY", T),
+    ("DISTRIBUTE_TYPE", T),
+    ("DISTRIBUTE_BUCKET", I),
+    ("SORT_KEY", T),
+    ("PROPERTIES", T),
+    ("TABLE_ID", I),
 ];
 
 const DEF: &str = "def";
@@ -395,6 +412,42 @@ pub fn table_constraints(sources: &SystemSources) -> Rows {
             meta.name.as_str().into(),
             kind.into(),
             "YES".into(),
+        ]);
+    }
+    rows
+}
+
+pub fn tables_config(sources: &SystemSources) -> Rows {
+    let mut rows = Rows::new(TABLES_CONFIG);
+    for meta in tables(sources) {
+        let model = match meta.keys_type {
+            KeysType::Duplicate => "DUP_KEYS",
+            KeysType::Primary => "PRI_KEYS",
+            KeysType::Unique => "UNQ_KEYS",
+        };
+        let (dist_type, dist_key, buckets) = match &meta.distribution {
+            Some(Distribution::Hash { columns, buckets }) => ("HASH", columns.join(", "), *buckets),
+            Some(Distribution::Random { buckets }) => ("RANDOM", String::new(), *buckets),
+            None => ("RANDOM", String::new(), None),
+        };
+        let sort_key = if meta.order_by.is_empty() {
+            meta.key_columns.join(", ")
+        } else {
+            meta.order_by.join(", ")
+        };
+        rows.push(vec![
+            meta.database.as_str().into(),
+            meta.name.as_str().into(),
+            "OLAP".into(),
+            model.into(),
+            meta.key_columns.join(", ").into(),
+            meta.partition_columns.join(", ").into(),
+            dist_key.into(),
+            dist_type.into(),
+            buckets.map(i64::from).into(),
+            sort_key.into(),
+            serde_json::to_string(&meta.properties).unwrap_or_default().into(),
+            (meta.id as i64).into(),
         ]);
     }
     rows

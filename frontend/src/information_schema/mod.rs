@@ -42,6 +42,7 @@ pub const TABLE_NAMES: &[&str] = &[
     "statistics",
     "table_constraints",
     "tables",
+    "tables_config",
     "views",
 ];
 
@@ -76,6 +77,7 @@ pub async fn build(name: &str, sources: &SystemSources) -> Result<Option<Rows>> 
         "statistics" => c::statistics(sources),
         "table_constraints" => c::table_constraints(sources),
         "tables" => c::tables_table(sources).await?,
+        "tables_config" => c::tables_config(sources),
         "views" => Rows::new(c::VIEWS),
         _ => return Ok(None),
     }))
@@ -107,7 +109,7 @@ impl SchemaProvider for InformationSchema {
         else {
             return Ok(None);
         };
-        let batch = rows.into_batch(true).map_err(|e| e.into_datafusion())?;
+        let batch = rows.into_batch().map_err(|e| e.into_datafusion())?;
         let table = MemTable::try_new(batch.schema(), vec![vec![batch]])?;
         Ok(Some(Arc::new(table)))
     }

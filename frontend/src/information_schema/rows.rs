@@ -78,7 +78,7 @@ impl Rows {
                 Field::new(*name, t, true)
             })
             .collect();
-        let full = self.clone().into_batch(false)?;
+        let full = self.clone().into_batch()?;
         let arrays = picks
             .iter()
             .map(|(_, i)| Arc::clone(full.column(*i)))
@@ -99,18 +99,13 @@ impl Rows {
         self.rows.retain(keep);
     }
 
-    /// The Arrow schema; column names are lower case so that SQL (whose identifiers are
-    /// normalised to lower case) can name them.
-    pub fn schema(columns: &[(&'static str, Kind)], lower: bool) -> SchemaRef {
+    /// The Arrow schema, with MySQL's (upper-case) column names.
+    pub fn schema(columns: &[(&'static str, Kind)]) -> SchemaRef {
         Arc::new(Schema::new(
             columns
                 .iter()
                 .map(|(name, kind)| {
-                    let name = if lower {
-                        name.to_ascii_lowercase()
-                    } else {
-                        name.to_string()
-                    };
+                    let name = name.to_string();
                     let t = match kind {
                         Kind::Text => DataType::Utf8,
                         Kind::Int => DataType::Int64,
@@ -121,9 +116,9 @@ impl Rows {
         ))
     }
 
-    /// One batch; `lower` chooses lower-case (SQL-visible) or MySQL's upper-case names.
-    pub fn into_batch(self, lower: bool) -> Result<RecordBatch> {
-        let schema = Self::schema(self.columns, lower);
+    /// One batch.
+    pub fn into_batch(self) -> Result<RecordBatch> {
+        let schema = Self::schema(self.columns);
         let arrays: Vec<ArrayRef> =
             self.columns
                 .iter()

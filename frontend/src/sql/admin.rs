@@ -12,6 +12,7 @@
 //! SHOW [COUNT(*)] {WARNINGS | ERRORS} [LIMIT n]
 //! SHOW [STORAGE] ENGINES | SHOW PLUGINS
 //! PREPARE name FROM {'statement' | @variable}
+//! ADMIN SHOW FRONTEND CONFIG [LIKE 'pattern']
 //! ```
 //! where `user` is `name`, `'name'@'host'`, `name@host` or `` `name`@`host` ``.
 
@@ -72,6 +73,10 @@ pub enum AdminStatement {
     },
     ShowEngines,
     ShowPlugins,
+    /// StarRocks' `ADMIN SHOW FRONTEND CONFIG [LIKE ...]`.
+    ShowFrontendConfig {
+        like: Option<String>,
+    },
     /// MySQL's `PREPARE name FROM ...`; the text, or the user variable holding it.
     PrepareFrom {
         name: String,
@@ -93,6 +98,7 @@ pub fn starts_admin(parser: &Parser) -> bool {
         }
         _ if is_word(&a, "SET") => is_word(&b, "PASSWORD"),
         _ if is_word(&a, "PREPARE") => is_word(&c, "FROM"),
+        _ if is_word(&a, "ADMIN") => is_word(&b, "SHOW"),
         _ if is_word(&a, "SHOW") => {
             [
                 "GRANTS", "INDEX", "INDEXES", "KEYS", "WARNINGS", "ERRORS", "ENGINES", "PLUGINS",
@@ -112,6 +118,17 @@ pub fn parse_admin(parser: &mut Parser) -> Result<AdminStatement> {
     let first = parser.next_token().token;
     if is_word(&first, "SHOW") {
         return parse_show(parser);
+    }
+    if is_word(&first, "ADMIN") {
+        expect_word(parser, "SHOW")?;
+        expect_word(parser, "FRONTEND")?;
+        expect_word(parser, "CONFIG")?;
+        let like = if parser.parse_keyword(Keyword::LIKE) {
+            Some(parse_string(parser)?)
+        } else {
+            None
+        };
+        return Ok(AdminStatement::ShowFrontendConfig { like });
     }
     if is_word(&first, "PREPARE") {
         let name = parser.parse_identifier()?.value.to_lowercase();

@@ -6,6 +6,7 @@
 
 pub mod insert;
 pub mod references;
+pub mod system_columns;
 
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
@@ -52,6 +53,7 @@ impl<'a> Binder<'a> {
         mysql_column_names(&mut statement);
         let checked = DFStatement::Statement(Box::new(statement.clone()));
         references::check_references(self.state, &checked, self.current_db, self.view)?;
+        system_columns::quote_system_columns(self.state, &mut statement, self.current_db).await?;
         self.plan_with_params(statement).await
     }
 

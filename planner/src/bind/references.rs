@@ -47,7 +47,7 @@ pub fn resolve_table(
 }
 
 /// The table name, if the reference names an `information_schema` table.
-fn system_table(reference: &TableReference, current_db: Option<&str>) -> Option<String> {
+pub(crate) fn system_table(reference: &TableReference, current_db: Option<&str>) -> Option<String> {
     let (schema, table) = match reference {
         TableReference::Bare { table } => (current_db?.to_string(), table.to_string()),
         TableReference::Partial { schema, table } => (schema.to_string(), table.to_string()),
