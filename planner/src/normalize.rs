@@ -18,6 +18,19 @@ impl Unquote {
 impl VisitorMut for Unquote {
     type Break = ();
 
+    /// `FROM DUAL` means no table in MySQL.
+    fn pre_visit_query(&mut self, query: &mut sqlparser::ast::Query) -> ControlFlow<()> {
+        if let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() {
+            let is_dual = matches!(select.from.as_slice(), [twj] if twj.joins.is_empty()
+                && matches!(&twj.relation, sqlparser::ast::TableFactor::Table { name, args: None, .. }
+                    if name.0.len() == 1 && name.to_string().eq_ignore_ascii_case("dual")));
+            if is_dual {
+                select.from.clear();
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_expr(&mut self, expr: &mut sqlparser::ast::Expr) -> ControlFlow<()> {
         use sqlparser::ast::Expr;
         match expr {
@@ -25,6 +38,20 @@ impl VisitorMut for Unquote {
             Expr::CompoundIdentifier(parts) => parts.iter_mut().for_each(Self::ident),
             Expr::Cast { data_type, .. } => map_cast_type(data_type),
             _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut sqlparser::ast::Expr) -> ControlFlow<()> {
+        if let Some(case) = mysql_if(expr) {
+            *expr = case;
+        }
+        rename_mysql_function(expr);
+        if let Some(cast) = convert_as_cast(expr) {
+            *expr = cast;
+        }
+        if let Some(strpos) = locate_as_strpos(expr) {
+            *expr = strpos;
         }
         ControlFlow::Continue(())
     }
@@ -37,6 +64,106 @@ impl VisitorMut for Unquote {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// `CONVERT(expr, type)` is `CAST(expr AS type)`.
+fn convert_as_cast(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
+    use sqlparser::ast::{CastKind, Expr};
+    let Expr::Convert {
+        is_try: false,
+        expr,
+        data_type: Some(data_type),
+        charset: None,
+        ..
+    } = expr
+    else {
+        return None;
+    };
+    let mut data_type = data_type.clone();
+    map_cast_type(&mut data_type);
+    Some(Expr::Cast {
+        kind: CastKind::Cast,
+        expr: expr.clone(),
+        data_type,
+        array: false,
+        format: None,
+    })
+}
+
+/// `LOCATE(needle, haystack)` is `STRPOS(haystack, needle)`.
+fn locate_as_strpos(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
+    use sqlparser::ast::{Expr, FunctionArguments};
+    let Expr::Function(f) = expr else {
+        return None;
+    };
+    if f.name.0.len() != 1 || !f.name.to_string().eq_ignore_ascii_case("locate") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    if list.args.len() != 2 {
+        return None;
+    }
+    let mut f = f.clone();
+    if let FunctionArguments::List(list) = &mut f.args {
+        list.args.swap(0, 1);
+    }
+    f.name = sqlparser::ast::ObjectName::from(vec![Ident::new("strpos")]);
+    Some(Expr::Function(f))
+}
+
+/// MySQL spellings of functions DataFusion has under another name.
+fn rename_mysql_function(expr: &mut sqlparser::ast::Expr) {
+    let sqlparser::ast::Expr::Function(f) = expr else {
+        return;
+    };
+    if f.name.0.len() != 1 {
+        return;
+    }
+    let renamed = match f.name.to_string().to_ascii_lowercase().as_str() {
+        "ucase" => "upper",
+        "lcase" => "lower",
+        "ifnull" => "coalesce",
+        "mid" => "substr",
+        _ => return,
+    };
+    f.name = sqlparser::ast::ObjectName::from(vec![Ident::new(renamed)]);
+}
+
+/// MySQL's `IF(cond, a, b)` as `CASE WHEN cond THEN a ELSE b END`.
+fn mysql_if(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
+    use sqlparser::ast::{
+        CaseWhen, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    };
+    let Expr::Function(f) = expr else {
+        return None;
+    };
+    if f.name.0.len() != 1 || !f.name.to_string().eq_ignore_ascii_case("if") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let args: Vec<Expr> = list
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let [condition, then, otherwise] = <[Expr; 3]>::try_from(args).ok()?;
+    Some(Expr::Case {
+        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        operand: None,
+        conditions: vec![CaseWhen {
+            condition,
+            result: then,
+        }],
+        else_result: Some(Box::new(otherwise)),
+    })
 }
 
 /// MySQL/StarRocks type names in CAST that DataFusion spells differently.
