@@ -133,9 +133,7 @@ fn rename_mysql_function(expr: &mut sqlparser::ast::Expr) {
 
 /// MySQL's `IF(cond, a, b)` as `CASE WHEN cond THEN a ELSE b END`.
 fn mysql_if(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
-    use sqlparser::ast::{
-        CaseWhen, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    };
+    use sqlparser::ast::{CaseWhen, Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
     let Expr::Function(f) = expr else {
         return None;
     };

@@ -90,8 +90,18 @@ fn rows_mut(rows: &mut Rows) -> impl Iterator<Item = &mut Vec<Cell>> {
 /// `ADMIN SHOW FRONTEND CONFIG`: the configuration StarRocks tools probe (`run_mode`).
 pub fn frontend_config(like: Option<&str>) -> Result<QueryOutput> {
     let rows = [
-        ("run_mode", "shared_nothing", "String", "Lakestar runs standalone"),
-        ("qe_max_connection", "4096", "int", "Connections the MySQL port accepts"),
+        (
+            "run_mode",
+            "shared_nothing",
+            "String",
+            "Lakestar runs standalone",
+        ),
+        (
+            "qe_max_connection",
+            "4096",
+            "int",
+            "Connections the MySQL port accepts",
+        ),
     ]
     .into_iter()
     .filter(|(key, ..)| like.is_none_or(|p| like_matches(p, key)))
@@ -108,7 +118,15 @@ pub fn frontend_config(like: Option<&str>) -> Result<QueryOutput> {
     })
     .collect();
     QueryOutput::text_rows(
-        &["Module", "Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"],
+        &[
+            "Module",
+            "Key",
+            "AliasNames",
+            "Value",
+            "Type",
+            "IsMutable",
+            "Comment",
+        ],
         rows,
     )
 }

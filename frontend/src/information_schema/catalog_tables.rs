@@ -446,7 +446,9 @@ pub fn tables_config(sources: &SystemSources) -> Rows {
             dist_type.into(),
             buckets.map(i64::from).into(),
             sort_key.into(),
-            serde_json::to_string(&meta.properties).unwrap_or_default().into(),
+            serde_json::to_string(&meta.properties)
+                .unwrap_or_default()
+                .into(),
             (meta.id as i64).into(),
         ]);
     }

@@ -1,6 +1,7 @@
 //! Integration tests: a real `lakestar` server process, real MySQL clients.
 
 mod architecture;
+mod clients;
 mod config;
 mod durability;
 mod errors;
