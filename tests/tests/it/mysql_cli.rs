@@ -80,3 +80,65 @@ SHOW TABLES;
     assert!(ok, "{stderr}");
     assert!(stdout.contains("count(*)\n2\n"), "{stdout}");
 }
+
+/// The CLI as a BI-style session: metadata browsing, every type with NULLs and unicode,
+/// SQL-level prepared statements, an error followed by a good query (with --force), and a
+/// 1-million-row result streamed with --quick.
+#[test]
+fn mysql_cli_browses_metadata_prepares_and_streams() {
+    let server = TestServer::start();
+    let script = r#"
+CREATE DATABASE cli;
+USE cli;
+CREATE TABLE t (k INT NOT NULL, b BOOLEAN, bi BIGINT, d DOUBLE, dec1 DECIMAL(20,6), v VARCHAR(20), dt DATE, ts DATETIME) PRIMARY KEY(k);
+INSERT INTO t VALUES (1, true, 1099511627776, 2.25, 12345678901234.567891, 'héllo ☃', '2024-01-02', '2024-01-02 03:04:05.123456'), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'cli';
+SELECT TABLE_NAME, TABLE_TYPE, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'cli';
+SHOW FULL TABLES;
+SELECT * FROM t ORDER BY k;
+SET @k = 1;
+PREPARE s FROM 'SELECT v, dec1 FROM t WHERE k = ?';
+EXECUTE s USING @k;
+DEALLOCATE PREPARE s;
+SELECT * FROM missing;
+SELECT 'still here';
+SELECT count(*), sum(value) FROM generate_series(1, 1000000);
+"#;
+    let mut child = Command::new(client())
+        .args(["-h", "127.0.0.1", "-P", &server.port.to_string(), "-u", "root"])
+        .args(["--batch", "--force", "--quick"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mysql client");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("SCHEMA_NAME\ncli\n"), "{stdout}");
+    assert!(
+        stdout.contains("TABLE_NAME\tTABLE_TYPE\tTABLE_ROWS\nt\tBASE TABLE\tNULL\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Tables_in_cli\tTable_type\nt\tBASE TABLE\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "1\t1\t1099511627776\t2.25\t12345678901234.567891\théllo ☃\t2024-01-02\t2024-01-02 03:04:05.123456\n\
+             2\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("v\tdec1\nhéllo ☃\t12345678901234.567891\n"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("ERROR 1146 (42S02)"), "{stderr}");
+    assert!(stdout.contains("still here\nstill here\n"), "{stdout}");
+    assert!(stdout.contains("1000000\t500000500000\n"), "{stdout}");
+}
