@@ -8,4 +8,5 @@ mod errors;
 mod mysql_cli;
 mod protocol;
 mod robustness;
+mod session_control;
 mod streaming;

@@ -105,7 +105,14 @@ SELECT 'still here';
 SELECT count(*), sum(value) FROM generate_series(1, 1000000);
 "#;
     let mut child = Command::new(client())
-        .args(["-h", "127.0.0.1", "-P", &server.port.to_string(), "-u", "root"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-P",
+            &server.port.to_string(),
+            "-u",
+            "root",
+        ])
         .args(["--batch", "--force", "--quick"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -126,7 +133,10 @@ SELECT count(*), sum(value) FROM generate_series(1, 1000000);
         stdout.contains("TABLE_NAME\tTABLE_TYPE\tTABLE_ROWS\nt\tBASE TABLE\tNULL\n"),
         "{stdout}"
     );
-    assert!(stdout.contains("Tables_in_cli\tTable_type\nt\tBASE TABLE\n"), "{stdout}");
+    assert!(
+        stdout.contains("Tables_in_cli\tTable_type\nt\tBASE TABLE\n"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(
             "1\t1\t1099511627776\t2.25\t12345678901234.567891\théllo ☃\t2024-01-02\t2024-01-02 03:04:05.123456\n\
