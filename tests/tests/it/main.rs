@@ -1,5 +1,6 @@
 //! Integration tests: a real `lakestar` server process, real MySQL clients.
 
+mod accounts;
 mod architecture;
 mod clients;
 mod config;
