@@ -7,6 +7,7 @@ mod config;
 mod durability;
 mod errors;
 mod mysql_cli;
+mod prepared;
 mod protocol;
 mod robustness;
 mod session_control;
