@@ -100,6 +100,7 @@ impl Config {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LAKESTAR_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

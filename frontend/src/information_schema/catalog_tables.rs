@@ -192,7 +192,7 @@ fn tables(sources: &SystemSources) -> Vec<TableMeta> {
 }
 
 fn create_time(meta: &TableMeta) -> Option<String> {
-    chrono::DateTime::from_timestamp_millis(meta.create_time_ms as i64)
+    chrono::DateTime::from_timestamp_millis(meta.create_time_ms)
         .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
 }
 

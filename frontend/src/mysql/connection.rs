@@ -318,14 +318,12 @@ impl Connection {
             .map(|d| String::from_utf8_lossy(d).into_owned())
             .filter(|d| !d.is_empty());
         let _charset = c.u16();
-        let plugin = c
-            .null_str()
-            .map(|p| String::from_utf8_lossy(p).into_owned());
         // The client scrambled its response with the connection's first nonce, which we
-        // do not keep; a fresh nonce and an auth switch make it answer again.
+        // do not keep; a fresh nonce and an auth switch (forced by naming no plugin) make
+        // it answer again with the account's plugin.
         let attempt = AuthAttempt {
             user: &user,
-            client_plugin: if plugin.is_some() { "" } else { "" },
+            client_plugin: "",
             response,
             nonce: password::nonce(),
             secure: self.secure,

@@ -28,9 +28,25 @@ impl PacketIo {
         }
     }
 
-    /// The underlying stream, for a TLS upgrade. Nothing may be buffered.
-    pub fn into_inner(self) -> Box<dyn ClientStream> {
-        self.stream.into_inner()
+    /// The underlying stream, for a TLS upgrade. Bytes the client sent right after its
+    /// SSLRequest (its TLS ClientHello, often in the same TCP segment) may already sit in
+    /// the read buffer; they are replayed before the stream's own bytes.
+    pub fn into_inner(mut self) -> Box<dyn ClientStream> {
+        use futures::FutureExt;
+        let buffered = match self.stream.fill_buf().now_or_never() {
+            Some(Ok(bytes)) => bytes.to_vec(),
+            _ => Vec::new(),
+        };
+        let inner = self.stream.into_inner();
+        if buffered.is_empty() {
+            inner
+        } else {
+            Box::new(Replay {
+                pending: buffered,
+                offset: 0,
+                inner,
+            })
+        }
     }
 
     /// Wait until the client closes its side or sends more bytes; true if it closed.
@@ -97,6 +113,54 @@ impl PacketIo {
     pub async fn flush(&mut self) -> std::io::Result<()> {
         self.pending = 0;
         self.stream.flush().await
+    }
+}
+
+/// A stream that first yields bytes read ahead of a TLS upgrade.
+struct Replay {
+    pending: Vec<u8>,
+    offset: usize,
+    inner: Box<dyn ClientStream>,
+}
+
+impl AsyncRead for Replay {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.offset < self.pending.len() {
+            let n = buf.remaining().min(self.pending.len() - self.offset);
+            let start = self.offset;
+            buf.put_slice(&self.pending[start..start + n]);
+            self.offset += n;
+            return std::task::Poll::Ready(Ok(()));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Replay {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
