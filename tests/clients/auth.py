@@ -58,6 +58,17 @@ if PHASE == "create":
     cur.execute("ALTER USER nat IDENTIFIED BY 'new-secret'")
     denied("nat", "native-secret")
     assert login("nat", "new-secret") == "'nat'@'%'"
+    # A MySQL 8 style client that starts with caching_sha2_password is switched to the
+    # account's mysql_native_password (AuthSwitchRequest), and the other way round.
+    import mysql.connector
+    for user, password, plugin in [("nat", "new-secret", "caching_sha2_password"),
+                                   ("sha", "sha-secret", "mysql_native_password")]:
+        c = mysql.connector.connect(host="127.0.0.1", port=PORT, user=user, password=password,
+                                    auth_plugin=plugin, use_pure=True, ssl_disabled=True)
+        cc = c.cursor()
+        cc.execute("SELECT CURRENT_USER()")
+        assert cc.fetchone()[0] == f"'{user}'@'%'"
+        c.close()
     cur.execute("DROP USER gone")
     denied("gone", "x")
     try:

@@ -145,15 +145,31 @@ impl Connection {
     }
 
     async fn command_loop(&mut self) -> std::io::Result<()> {
+        self.io.max_packet = self
+            .session
+            .variables
+            .get_int("max_allowed_packet", &self.ctx.globals)
+            .map_or(usize::MAX, |n| n.max(1024) as usize);
         loop {
             self.io.seq = 0;
             let packet = tokio::select! {
-                packet = self.io.read_packet() => packet?,
+                packet = self.io.read_packet() => packet,
                 _ = self.kills.wait_for(|k| k.connection) => return Ok(()),
+            };
+            let packet = match packet {
+                Ok(p) => p,
+                Err(e) => return self.refuse_packet(e).await,
             };
             let Some(packet) = packet else {
                 return Ok(());
             };
+            if self.io.first_seq != 0 {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    super::packet::PacketError::OutOfOrder,
+                );
+                return self.refuse_packet(e).await;
+            }
             let Some((&cmd, body)) = packet.split_first() else {
                 continue;
             };
@@ -291,6 +307,27 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Report a refused packet (too large, out of order) and end the connection, as MySQL
+    /// does; other I/O errors just end it.
+    async fn refuse_packet(&mut self, e: std::io::Error) -> std::io::Result<()> {
+        use super::packet::PacketError;
+        let code = match e.get_ref().and_then(|i| i.downcast_ref::<PacketError>()) {
+            Some(PacketError::TooLarge) => super::error::MysqlCode {
+                code: 1153,
+                sqlstate: "08S01",
+            },
+            Some(PacketError::OutOfOrder) => super::error::MysqlCode {
+                code: 1156,
+                sqlstate: "08S01",
+            },
+            None => return Err(e),
+        };
+        warn!(connection_id = self.session.connection_id, error = %e, "closing connection");
+        self.io.seq = self.io.seq.max(1);
+        self.write_raw_error(code, &e.to_string()).await?;
+        self.io.flush().await
     }
 
     /// Keep an error for SHOW WARNINGS / SHOW ERRORS.

@@ -3,8 +3,28 @@
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream};
 
 const MAX_PAYLOAD: usize = 0xFF_FFFF;
-/// The largest logical packet accepted (MySQL's upper bound for `max_allowed_packet`).
+/// The largest logical packet ever accepted (MySQL's upper bound for `max_allowed_packet`).
 const MAX_PACKET: usize = 1 << 30;
+
+/// Why a packet was refused; the connection is closed after reporting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacketError {
+    /// Larger than `max_allowed_packet` (MySQL 1153).
+    TooLarge,
+    /// A command packet whose sequence id is not 0 (MySQL 1156).
+    OutOfOrder,
+}
+
+impl std::fmt::Display for PacketError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PacketError::TooLarge => "Got a packet bigger than 'max_allowed_packet' bytes",
+            PacketError::OutOfOrder => "Got packets out of order",
+        })
+    }
+}
+
+impl std::error::Error for PacketError {}
 /// Flush the write buffer once it holds this many bytes, so big results stream.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
 
@@ -17,6 +37,10 @@ pub struct PacketIo {
     stream: BufStream<Box<dyn ClientStream>>,
     pending: usize,
     pub seq: u8,
+    /// `max_allowed_packet` for packets the client sends.
+    pub max_packet: usize,
+    /// Sequence id of the first part of the last packet read.
+    pub first_seq: u8,
 }
 
 impl PacketIo {
@@ -25,6 +49,8 @@ impl PacketIo {
             stream: BufStream::with_capacity(8 * 1024, FLUSH_THRESHOLD * 2, stream),
             pending: 0,
             seq: 0,
+            max_packet: MAX_PACKET,
+            first_seq: 0,
         }
     }
 
@@ -71,12 +97,15 @@ impl PacketIo {
                 Err(e) => return Err(e),
             }
             let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
-            self.seq = header[3].wrapping_add(1);
             let start = payload.len();
-            if start + len > MAX_PACKET {
+            if start == 0 {
+                self.first_seq = header[3];
+            }
+            self.seq = header[3].wrapping_add(1);
+            if start + len > self.max_packet.min(MAX_PACKET) {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    "packet larger than max_allowed_packet",
+                    PacketError::TooLarge,
                 ));
             }
             payload.resize(start + len, 0);

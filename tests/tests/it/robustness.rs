@@ -78,3 +78,61 @@ async fn odd_statements_get_errors_not_crashes() {
         );
     }
 }
+
+/// Read one packet of a raw connection.
+fn read_raw(s: &mut TcpStream) -> Vec<u8> {
+    let mut header = [0u8; 4];
+    s.read_exact(&mut header).unwrap();
+    let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
+    let mut body = vec![0; len];
+    s.read_exact(&mut body).unwrap();
+    body
+}
+
+/// Log in as root over a raw socket.
+fn raw_login(port: u16) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    read_raw(&mut s);
+    let caps: u32 = 0x200 | 0x8000 | 0x80000;
+    let mut body = caps.to_le_bytes().to_vec();
+    body.extend_from_slice(&(1u32 << 24).to_le_bytes());
+    body.push(33);
+    body.extend_from_slice(&[0; 23]);
+    body.extend_from_slice(b"root\0\0mysql_native_password\0");
+    let len = (body.len() as u32).to_le_bytes();
+    s.write_all(&[len[0], len[1], len[2], 1]).unwrap();
+    s.write_all(&body).unwrap();
+    assert_eq!(read_raw(&mut s)[0], 0);
+    s
+}
+
+/// Wrong sequence ids and packets over max_allowed_packet get MySQL's error and close that
+/// connection only.
+#[tokio::test]
+async fn out_of_order_and_oversized_packets_close_their_connection() {
+    let server = TestServer::start();
+    let mut admin = server.connect().await;
+
+    let mut s = raw_login(server.port);
+    s.write_all(&[9, 0, 0, 5]).unwrap();
+    s.write_all(b"\x03SELECT 1").unwrap();
+    let err = read_raw(&mut s);
+    assert_eq!((err[0], u16::from_le_bytes([err[1], err[2]])), (0xFF, 1156));
+    let mut rest = vec![];
+    assert_eq!(s.read_to_end(&mut rest).unwrap(), 0, "connection closed");
+
+    admin
+        .query_drop("SET GLOBAL max_allowed_packet = 1024")
+        .await
+        .unwrap();
+    let mut s = raw_login(server.port);
+    let query = format!("\x03SELECT '{}'", "x".repeat(2000));
+    let len = (query.len() as u32).to_le_bytes();
+    s.write_all(&[len[0], len[1], len[2], 0]).unwrap();
+    let _ = s.write_all(query.as_bytes());
+    let err = read_raw(&mut s);
+    assert_eq!((err[0], u16::from_le_bytes([err[1], err[2]])), (0xFF, 1153));
+
+    assert_eq!(rows(&mut admin, "SELECT 1").await, vec![vec!["1"]]);
+}
