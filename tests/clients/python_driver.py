@@ -105,6 +105,15 @@ def main():
                [want((3,) + ROW[1:])])
         pc.execute("SELECT k FROM t WHERE v = ? ORDER BY k", ("héllo wörld",))
         expect("prepared string parameter", [normalize(r) for r in pc.fetchall()], [(1,), (3,)])
+        big = "ä" * 50000
+        if DRIVER.endswith("pure"):
+            # A file-like parameter goes by COM_STMT_SEND_LONG_DATA (pure Python only).
+            import io
+            pc.execute("INSERT INTO t (k, s) VALUES (?, ?)", (4, io.BytesIO(big.encode())))
+        else:
+            pc.execute("INSERT INTO t (k, s) VALUES (?, ?)", (4, big))
+        pc.execute("SELECT length(s), s = ? FROM t WHERE k = ?", (big, 4))
+        expect("long parameter", [normalize(r) for r in pc.fetchall()], [(50000, 1)])
         pc.close()
     cur.execute("SET @k = 1")
     cur.execute("PREPARE s FROM 'SELECT v FROM t WHERE k = ?'")
