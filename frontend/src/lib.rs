@@ -14,6 +14,10 @@
 //! ```
 //!
 //! - [`mysql`]: the wire protocol, and the one mapping of engine errors to MySQL codes.
+//! - [`auth`]: accounts' password hashes, the `caching_sha2_password` cache, RSA and TLS.
+//! - [`prepared`]: prepared statements (COM_STMT_* and SQL `PREPARE`).
+//! - [`process`]: the process list behind SHOW PROCESSLIST and KILL.
+//! - [`information_schema`]: MySQL 8's system views, built from live state.
 //! - [`sql`]: SQL text → statements (sqlparser's MySQL dialect plus StarRocks CREATE TABLE).
 //! - [`dispatch`]: the one `match` from statement to handler; [`handlers`]: one file per
 //!   statement.

@@ -203,3 +203,46 @@ pub async fn error_code(conn: &mut mysql_async::Conn, sql: &str) -> (u16, String
         Err(e) => panic!("expected a server error from {sql}, got {e}"),
     }
 }
+
+/// Raw MySQL packets, for tests that need what no driver sends (wrong sequence ids,
+/// missing capabilities, a socket closed mid-query).
+pub mod raw {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// Write one packet with sequence id `seq`.
+    pub fn write_packet(s: &mut TcpStream, seq: u8, body: &[u8]) {
+        let len = (body.len() as u32).to_le_bytes();
+        s.write_all(&[len[0], len[1], len[2], seq]).unwrap();
+        s.write_all(body).unwrap();
+    }
+
+    /// Read one packet's payload.
+    pub fn read_packet(s: &mut TcpStream) -> Vec<u8> {
+        let mut header = [0u8; 4];
+        s.read_exact(&mut header).unwrap();
+        let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
+        let mut body = vec![0; len];
+        s.read_exact(&mut body).unwrap();
+        body
+    }
+
+    /// Log in as root (empty password) with PROTOCOL_41, SECURE_CONNECTION and
+    /// PLUGIN_AUTH only: no CLIENT_MULTI_STATEMENTS, no DEPRECATE_EOF.
+    pub fn login(port: u16) -> TcpStream {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let _greeting = read_packet(&mut s);
+        let caps: u32 = 0x200 | 0x8000 | 0x80000;
+        let mut body = caps.to_le_bytes().to_vec();
+        body.extend_from_slice(&(1u32 << 24).to_le_bytes());
+        body.push(33);
+        body.extend_from_slice(&[0; 23]);
+        body.extend_from_slice(b"root\0\0mysql_native_password\0");
+        write_packet(&mut s, 1, &body);
+        let ok = read_packet(&mut s);
+        assert_eq!(ok[0], 0x00, "login failed: {ok:?}");
+        s
+    }
+}

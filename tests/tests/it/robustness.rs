@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use lakestar_tests::raw::{login as raw_login, read_packet};
 use lakestar_tests::{rows, TestServer};
 use mysql_async::prelude::Queryable;
 
@@ -79,34 +80,6 @@ async fn odd_statements_get_errors_not_crashes() {
     }
 }
 
-/// Read one packet of a raw connection.
-fn read_raw(s: &mut TcpStream) -> Vec<u8> {
-    let mut header = [0u8; 4];
-    s.read_exact(&mut header).unwrap();
-    let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
-    let mut body = vec![0; len];
-    s.read_exact(&mut body).unwrap();
-    body
-}
-
-/// Log in as root over a raw socket.
-fn raw_login(port: u16) -> TcpStream {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    read_raw(&mut s);
-    let caps: u32 = 0x200 | 0x8000 | 0x80000;
-    let mut body = caps.to_le_bytes().to_vec();
-    body.extend_from_slice(&(1u32 << 24).to_le_bytes());
-    body.push(33);
-    body.extend_from_slice(&[0; 23]);
-    body.extend_from_slice(b"root\0\0mysql_native_password\0");
-    let len = (body.len() as u32).to_le_bytes();
-    s.write_all(&[len[0], len[1], len[2], 1]).unwrap();
-    s.write_all(&body).unwrap();
-    assert_eq!(read_raw(&mut s)[0], 0);
-    s
-}
-
 /// Wrong sequence ids and packets over max_allowed_packet get MySQL's error and close that
 /// connection only.
 #[tokio::test]
@@ -117,7 +90,7 @@ async fn out_of_order_and_oversized_packets_close_their_connection() {
     let mut s = raw_login(server.port);
     s.write_all(&[9, 0, 0, 5]).unwrap();
     s.write_all(b"\x03SELECT 1").unwrap();
-    let err = read_raw(&mut s);
+    let err = read_packet(&mut s);
     assert_eq!((err[0], u16::from_le_bytes([err[1], err[2]])), (0xFF, 1156));
     let mut rest = vec![];
     assert_eq!(s.read_to_end(&mut rest).unwrap(), 0, "connection closed");
@@ -131,7 +104,7 @@ async fn out_of_order_and_oversized_packets_close_their_connection() {
     let len = (query.len() as u32).to_le_bytes();
     s.write_all(&[len[0], len[1], len[2], 0]).unwrap();
     let _ = s.write_all(query.as_bytes());
-    let err = read_raw(&mut s);
+    let err = read_packet(&mut s);
     assert_eq!((err[0], u16::from_le_bytes([err[1], err[2]])), (0xFF, 1153));
 
     assert_eq!(rows(&mut admin, "SELECT 1").await, vec![vec!["1"]]);

@@ -2,10 +2,9 @@
 //! sql_select_limit, multi-statement results, a client that leaves mid-query, and many
 //! concurrent connections.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use lakestar_tests::raw::{login as raw_login, read_packet, write_packet};
 use lakestar_tests::{error_code, rows, TestServer};
 use mysql_async::prelude::Queryable;
 
@@ -119,42 +118,6 @@ async fn multi_statements_return_every_result() {
     assert!(err.is_err());
     let dbs = rows(&mut conn, "SHOW DATABASES LIKE 'm%'").await;
     assert_eq!(dbs, vec![vec!["m"], vec!["m2"]]);
-}
-
-/// A raw connection that logs in as root without CLIENT_MULTI_STATEMENTS.
-fn raw_login(port: u16) -> TcpStream {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let _greeting = read_packet(&mut s);
-    // PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH, user root, empty password.
-    let caps: u32 = 0x200 | 0x8000 | 0x80000;
-    let mut body = vec![];
-    body.extend_from_slice(&caps.to_le_bytes());
-    body.extend_from_slice(&(1u32 << 24).to_le_bytes());
-    body.push(33);
-    body.extend_from_slice(&[0; 23]);
-    body.extend_from_slice(b"root\0");
-    body.push(0);
-    body.extend_from_slice(b"mysql_native_password\0");
-    write_packet(&mut s, 1, &body);
-    let ok = read_packet(&mut s);
-    assert_eq!(ok[0], 0x00, "login failed: {ok:?}");
-    s
-}
-
-fn write_packet(s: &mut TcpStream, seq: u8, body: &[u8]) {
-    let len = (body.len() as u32).to_le_bytes();
-    s.write_all(&[len[0], len[1], len[2], seq]).unwrap();
-    s.write_all(body).unwrap();
-}
-
-fn read_packet(s: &mut TcpStream) -> Vec<u8> {
-    let mut header = [0u8; 4];
-    s.read_exact(&mut header).unwrap();
-    let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
-    let mut body = vec![0; len];
-    s.read_exact(&mut body).unwrap();
-    body
 }
 
 #[tokio::test]
