@@ -108,6 +108,10 @@ fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::resolve(Cli::parse())?;
     tokio::runtime::Builder::new_multi_thread()
+        // Planning recurses deeply (DataFusion's tree rewrites, nested statement futures
+        // such as EXECUTE of a prepared statement); the 2 MiB default is too small in
+        // unoptimised builds.
+        .thread_stack_size(16 * 1024 * 1024)
         .enable_all()
         .build()?
         .block_on(run(config))

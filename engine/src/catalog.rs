@@ -139,10 +139,27 @@ impl TableMeta {
     }
 }
 
+/// A logical view: a stored query, expanded where a statement names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewMeta {
+    pub database: String,
+    pub name: String,
+    /// The column names given in `CREATE VIEW v (a, b)`; empty: the query's own names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// The query, with every table reference qualified by its database, as SQL text.
+    pub definition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub create_time_ms: i64,
+}
+
 /// Read-only view of the internal catalog, used by the planner to bind statements.
 pub trait CatalogView: Send + Sync + std::fmt::Debug {
     fn database_exists(&self, name: &str) -> bool;
     fn database_names(&self) -> Vec<String>;
     fn table(&self, database: &str, name: &str) -> Option<TableMeta>;
     fn table_names(&self, database: &str) -> Vec<String>;
+    /// A logical view of that name, if there is one.
+    fn view(&self, database: &str, name: &str) -> Option<ViewMeta>;
 }

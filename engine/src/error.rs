@@ -60,6 +60,8 @@ pub enum Reason {
     UnknownUser,
     /// Wrong user or password (MySQL 1045).
     AccessDenied,
+    /// A view's column list and its query have different column counts (MySQL 1353).
+    ViewColumnCount,
     /// KILL QUERY / KILL CONNECTION reached the statement (MySQL 1317).
     QueryInterrupted,
     /// `max_execution_time` / `query_timeout` elapsed (MySQL 3024).

@@ -50,6 +50,53 @@ pub async fn execute(
             names,
             ..
         } => ddl::drop_table::handle(ctx, session, &names, if_exists).await,
+        Sql::CreateView(create) if !create.materialized => {
+            let definition = ddl::create_view::ViewDefinition {
+                name: &create.name,
+                columns: create
+                    .columns
+                    .iter()
+                    .map(|c| c.name.value.to_lowercase())
+                    .collect(),
+                query: *create.query,
+                comment: create.comment.clone(),
+            };
+            let mode = ddl::create_view::Mode::Create {
+                or_replace: create.or_replace,
+                if_not_exists: create.if_not_exists,
+            };
+            ddl::create_view::handle(ctx, session, definition, mode).await
+        }
+        Sql::AlterView {
+            name,
+            columns,
+            query,
+            ..
+        } => {
+            let definition = ddl::create_view::ViewDefinition {
+                name: &name,
+                columns: columns.iter().map(|c| c.value.to_lowercase()).collect(),
+                query: *query,
+                comment: None,
+            };
+            ddl::create_view::handle(ctx, session, definition, ddl::create_view::Mode::Alter).await
+        }
+        Sql::Drop {
+            object_type: ObjectType::View,
+            if_exists,
+            names,
+            ..
+        } => ddl::drop_view::handle(ctx, session, &names, if_exists).await,
+        Sql::ShowCreate {
+            obj_type: ShowCreateObject::View,
+            obj_name,
+        } => handlers::show_create_view::handle(ctx, session, &obj_name),
+        Sql::ShowCreate {
+            obj_type: ShowCreateObject::Table,
+            obj_name,
+        } if is_view(ctx, session, &obj_name) => {
+            handlers::show_create_view::handle(ctx, session, &obj_name)
+        }
         Sql::Truncate(truncate) => ddl::truncate_table::handle(ctx, session, &truncate).await,
         Sql::Use(target) => {
             use sqlparser::ast::Use;
@@ -180,6 +227,11 @@ async fn execute_admin(
             variable,
         } => prepared::prepare_from(session, &name, text.as_deref(), variable.as_deref()),
     }
+}
+
+/// Whether `name` names a view (SHOW CREATE TABLE answers for views too).
+fn is_view(ctx: &FrontendContext, session: &Session, name: &ObjectName) -> bool {
+    qualify(session, name).is_ok_and(|(db, v)| ctx.catalog.view_now(&db, &v).is_some())
 }
 
 /// COM_PROCESS_KILL and `KILL`.

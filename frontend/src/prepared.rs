@@ -91,10 +91,10 @@ pub async fn execute(
             }
             mut other => {
                 substitute(&mut other, &params)?;
-                dispatch::execute(ctx, session, Statement::Sql(Box::new(other))).await
+                Box::pin(dispatch::execute(ctx, session, Statement::Sql(Box::new(other)))).await
             }
         },
-        other if params.is_empty() => dispatch::execute(ctx, session, other).await,
+        other if params.is_empty() => Box::pin(dispatch::execute(ctx, session, other)).await,
         _ => Err(Error::unsupported(
             "Parameters are not supported in this statement",
         )),

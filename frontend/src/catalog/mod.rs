@@ -13,7 +13,7 @@ mod state;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use lakestar_engine::catalog::{CatalogView, DatabaseMeta, TableMeta};
+use lakestar_engine::catalog::{CatalogView, DatabaseMeta, TableMeta, ViewMeta};
 use lakestar_engine::storage::TableStorage;
 use lakestar_engine::{user_err, Result};
 use tokio::sync::Mutex;
@@ -117,6 +117,7 @@ impl CatalogManager {
             DatabaseEntry {
                 meta,
                 tables: Default::default(),
+                views: Default::default(),
             },
         );
         self.publish(state)?;
@@ -153,7 +154,7 @@ impl CatalogManager {
                 table.database
             ));
         };
-        if entry.tables.contains_key(&table.name) {
+        if entry.has_relation(&table.name) {
             if if_not_exists {
                 return Ok(false);
             }
@@ -211,6 +212,86 @@ impl CatalogManager {
     }
 }
 
+/// View DDL.
+impl CatalogManager {
+    pub fn view_now(&self, db: &str, name: &str) -> Option<ViewMeta> {
+        self.snapshot()
+            .databases
+            .get(db)
+            .and_then(|d| d.views.get(name))
+            .cloned()
+    }
+
+    /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS]` and `ALTER VIEW` (`must_exist`).
+    /// Returns false if the view existed and `if_not_exists` was given.
+    pub async fn put_view(
+        &self,
+        view: ViewMeta,
+        or_replace: bool,
+        if_not_exists: bool,
+        must_exist: bool,
+    ) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        let Some(entry) = state.databases.get_mut(&view.database) else {
+            return Err(user_err!(
+                UnknownDatabase,
+                "Unknown database '{}'",
+                view.database
+            ));
+        };
+        if entry.tables.contains_key(&view.name) {
+            return Err(user_err!(
+                TableExists,
+                "Table '{}' already exists",
+                view.name
+            ));
+        }
+        let exists = entry.views.contains_key(&view.name);
+        if must_exist && !exists {
+            return Err(user_err!(
+                UnknownTable,
+                "Table '{}.{}' doesn't exist",
+                view.database,
+                view.name
+            ));
+        }
+        if exists && !must_exist && !or_replace {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                TableExists,
+                "Table '{}' already exists",
+                view.name
+            ));
+        }
+        entry.views.insert(view.name.clone(), view);
+        state.version += 1;
+        self.publish(state)?;
+        Ok(true)
+    }
+
+    /// `DROP VIEW [IF EXISTS]`; returns false if it was missing and `if_exists` was given.
+    pub async fn drop_view(&self, db: &str, name: &str, if_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        let removed = state
+            .databases
+            .get_mut(db)
+            .and_then(|d| d.views.remove(name));
+        if removed.is_none() {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(UnknownTableToDrop, "Unknown table '{db}.{name}'"));
+        }
+        state.version += 1;
+        self.publish(state)?;
+        Ok(true)
+    }
+}
+
 /// Account DDL.
 impl CatalogManager {
     /// The account of `name`, if it exists (`root` always does).
@@ -234,37 +315,33 @@ impl CatalogManager {
 
     /// `CREATE USER`; returns false if it existed and `if_not_exists` was given.
     pub async fn create_user(&self, user: UserEntry, if_not_exists: bool) -> Result<bool> {
-        let _ddl = self.ddl_lock.lock().await;
-        if self.user(&user.name).is_some() {
-            if if_not_exists {
-                return Ok(false);
-            }
-            return Err(user_err!(
-                UserExists,
-                "Operation CREATE USER failed for '{}'@'{}'",
-                user.name,
-                user.host
-            ));
-        }
-        let mut state = CatalogState::clone(&self.snapshot());
-        state.version += 1;
-        state.users.insert(user.name.clone(), user);
-        self.publish(state)?;
-        Ok(true)
+        self.store_user(user, false, if_not_exists).await
     }
 
     /// `ALTER USER ... IDENTIFIED BY`; returns false if it was missing and `if_exists` was given.
     pub async fn alter_user(&self, user: UserEntry, if_exists: bool) -> Result<bool> {
+        self.store_user(user, true, if_exists).await
+    }
+
+    /// Write an account that must (ALTER) or must not (CREATE) exist already; with
+    /// `tolerate`, the wrong case is a no-op returning false instead of error 1396.
+    async fn store_user(&self, user: UserEntry, replace: bool, tolerate: bool) -> Result<bool> {
         let _ddl = self.ddl_lock.lock().await;
-        if self.user(&user.name).is_none() {
-            if if_exists {
+        if self.user(&user.name).is_some() != replace {
+            if tolerate {
                 return Ok(false);
             }
-            return Err(user_err!(
-                UnknownUser,
-                "Operation ALTER USER failed for '{}'@'{}'",
-                user.name,
-                user.host
+            let (reason, operation) = if replace {
+                (lakestar_engine::Reason::UnknownUser, "ALTER USER")
+            } else {
+                (lakestar_engine::Reason::UserExists, "CREATE USER")
+            };
+            return Err(lakestar_engine::Error::user(
+                reason,
+                format!(
+                    "Operation {operation} failed for '{}'@'{}'",
+                    user.name, user.host
+                ),
             ));
         }
         let mut state = CatalogState::clone(&self.snapshot());
@@ -300,6 +377,10 @@ impl CatalogManager {
 }
 
 impl CatalogView for CatalogManager {
+    fn view(&self, database: &str, name: &str) -> Option<ViewMeta> {
+        self.view_now(database, name)
+    }
+
     fn database_exists(&self, name: &str) -> bool {
         self.database_exists_now(name)
     }

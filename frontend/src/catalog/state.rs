@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use lakestar_engine::catalog::{DatabaseMeta, TableMeta};
+use lakestar_engine::catalog::{DatabaseMeta, TableMeta, ViewMeta};
 use serde::{Deserialize, Serialize};
 
 /// One database and its tables.
@@ -10,6 +10,16 @@ use serde::{Deserialize, Serialize};
 pub struct DatabaseEntry {
     pub meta: DatabaseMeta,
     pub tables: BTreeMap<String, TableMeta>,
+    /// Logical views; tables and views share one namespace.
+    #[serde(default)]
+    pub views: BTreeMap<String, ViewMeta>,
+}
+
+impl DatabaseEntry {
+    /// Whether a table or a view has this name.
+    pub fn has_relation(&self, name: &str) -> bool {
+        self.tables.contains_key(name) || self.views.contains_key(name)
+    }
 }
 
 /// Everything the internal catalog knows.

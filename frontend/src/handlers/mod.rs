@@ -9,6 +9,7 @@ pub mod query;
 pub mod set;
 pub mod show;
 pub mod show_create_table;
+pub mod show_create_view;
 pub mod show_diagnostics;
 pub mod show_server;
 pub mod show_table_info;

@@ -77,29 +77,35 @@ pub fn tables(
             .clone()
             .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
     };
-    let (table_names, table_type) = if db == INFORMATION_SCHEMA {
-        let names = crate::information_schema::TABLE_NAMES
+    let relations: Vec<(String, &str)> = if db == INFORMATION_SCHEMA {
+        crate::information_schema::TABLE_NAMES
             .iter()
-            .map(|t| t.to_ascii_uppercase())
+            .map(|t| (t.to_ascii_uppercase(), "SYSTEM VIEW"))
+            .collect()
+    } else if let Some(entry) = ctx.catalog.snapshot().databases.get(&db) {
+        let mut all: Vec<(String, &str)> = entry
+            .tables
+            .keys()
+            .map(|t| (t.clone(), "BASE TABLE"))
+            .chain(entry.views.keys().map(|v| (v.clone(), "VIEW")))
             .collect();
-        (names, "SYSTEM VIEW")
-    } else if ctx.catalog.database_exists(&db) {
-        (ctx.catalog.table_names(&db), "BASE TABLE")
+        all.sort();
+        all
     } else {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
     };
     let pattern = options_filter(options)?;
-    let names = table_names
+    let names = relations
         .into_iter()
-        .filter(|t| pattern.as_deref().is_none_or(|p| like_matches(p, t)));
+        .filter(|(t, _)| pattern.as_deref().is_none_or(|p| like_matches(p, t)));
     let header = format!("Tables_in_{db}");
     if full {
         let rows = names
-            .map(|t| vec![Some(t), Some(table_type.to_string())])
+            .map(|(t, kind)| vec![Some(t), Some(kind.to_string())])
             .collect();
         QueryOutput::text_rows(&[header.as_str(), "Table_type"], rows)
     } else {
-        let rows = names.map(|t| vec![Some(t)]).collect();
+        let rows = names.map(|(t, _)| vec![Some(t)]).collect();
         QueryOutput::text_rows(&[header.as_str()], rows)
     }
 }

@@ -1,7 +1,7 @@
 //! information_schema tables that describe catalog objects, in MySQL 8's layout (plus
 //! StarRocks' `COLUMN_SIZE` / `DECIMAL_DIGITS` in COLUMNS).
 
-use lakestar_engine::catalog::{Distribution, KeysType, TableMeta};
+use lakestar_engine::catalog::{Distribution, KeysType, TableMeta, ViewMeta};
 use lakestar_engine::Result;
 
 use super::rows::{Cell, Kind, Kind::Int as I, Kind::Text as T, Rows};
@@ -191,6 +191,36 @@ fn tables(sources: &SystemSources) -> Vec<TableMeta> {
         .collect()
 }
 
+fn views(sources: &SystemSources) -> Vec<ViewMeta> {
+    sources
+        .catalog
+        .snapshot()
+        .databases
+        .values()
+        .flat_map(|d| d.views.values().cloned())
+        .collect()
+}
+
+/// information_schema.VIEWS.
+pub fn views_table(sources: &SystemSources) -> Rows {
+    let mut rows = Rows::new(VIEWS);
+    for view in views(sources) {
+        rows.push(vec![
+            DEF.into(),
+            view.database.as_str().into(),
+            view.name.as_str().into(),
+            view.definition.as_str().into(),
+            "NONE".into(),
+            "NO".into(),
+            "root@%".into(),
+            "DEFINER".into(),
+            "utf8mb4".into(),
+            "utf8mb4_general_ci".into(),
+        ]);
+    }
+    rows
+}
+
 fn create_time(meta: &TableMeta) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(meta.create_time_ms)
         .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
@@ -224,6 +254,18 @@ pub async fn tables_table(sources: &SystemSources) -> Result<Rows> {
             None,
             None,
             "",
+        ));
+    }
+    for view in views(sources) {
+        rows.push(table_row(
+            &view.database,
+            &view.name,
+            "VIEW",
+            "",
+            None,
+            chrono::DateTime::from_timestamp_millis(view.create_time_ms)
+                .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()),
+            view.comment.as_deref().unwrap_or("VIEW"),
         ));
     }
     for meta in tables(sources) {

@@ -78,7 +78,7 @@ pub async fn build(name: &str, sources: &SystemSources) -> Result<Option<Rows>> 
         "table_constraints" => c::table_constraints(sources),
         "tables" => c::tables_table(sources).await?,
         "tables_config" => c::tables_config(sources),
-        "views" => Rows::new(c::VIEWS),
+        "views" => c::views_table(sources),
         _ => return Ok(None),
     }))
 }

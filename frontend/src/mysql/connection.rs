@@ -277,20 +277,15 @@ impl Connection {
             if !keeps_diagnostics {
                 self.session.diagnostics.clear();
             }
-            self.process.process.set_activity(
-                &self.session.user,
-                self.session.current_db.as_deref(),
-                Some(text),
-            );
-            let deadline = self.session.deadline(&statement, &self.ctx.globals);
+            let limits = self.start_statement(&statement, text);
             let ctx = Arc::clone(&self.ctx);
             let fut =
                 std::panic::AssertUnwindSafe(dispatch::execute(&ctx, &mut self.session, statement))
                     .catch_unwind()
                     .map(|r| r.unwrap_or_else(|panic| Err(panic_error(panic))));
-            let result = guard(&mut self.io, &mut self.kills, deadline, fut).await;
+            let result = guard(&mut self.io, &mut self.kills, limits, fut).await;
             let ok = match result {
-                Ok(output) => self.write_output(output, more, false, deadline).await?,
+                Ok(output) => self.write_output(output, more, false, limits).await?,
                 Err(e) => {
                     self.record_error(&e);
                     self.write_error(&e).await?;
@@ -307,6 +302,25 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Mark the connection busy with `text` and fix the statement's limits. KILLs counted
+    /// before this call do not reach the statement; every later one does.
+    pub(super) fn start_statement(
+        &mut self,
+        statement: &crate::sql::Statement,
+        text: &str,
+    ) -> Limits {
+        let limits = Limits {
+            deadline: self.session.deadline(statement, &self.ctx.globals),
+            kills_seen: self.kills.borrow().queries,
+        };
+        self.process.process.set_activity(
+            &self.session.user,
+            self.session.current_db.as_deref(),
+            Some(text),
+        );
+        limits
     }
 
     /// Report a refused packet (too large, out of order) and end the connection, as MySQL
@@ -428,16 +442,24 @@ impl Connection {
     }
 }
 
+/// When a running statement must stop.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limits {
+    pub deadline: Option<tokio::time::Instant>,
+    /// KILL QUERY count when the statement started.
+    pub kills_seen: u64,
+}
+
 /// Run a statement future unless it is killed, times out, or the client goes away.
 pub(super) async fn guard<T>(
     io: &mut PacketIo,
     kills: &mut watch::Receiver<Kills>,
-    deadline: Option<tokio::time::Instant>,
+    limits: Limits,
     fut: impl std::future::Future<Output = lakestar_engine::Result<T>>,
 ) -> lakestar_engine::Result<T> {
-    let baseline = kills.borrow().queries;
+    let baseline = limits.kills_seen;
     let timeout = async {
-        match deadline {
+        match limits.deadline {
             Some(d) => tokio::time::sleep_until(d).await,
             None => std::future::pending().await,
         }

@@ -43,6 +43,7 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::VariableScope => code(1229, "HY000"),
         Reason::ReadOnlyVariable => code(1238, "HY000"),
         Reason::UserExists | Reason::UnknownUser => code(1396, "HY000"),
+        Reason::ViewColumnCount => code(1353, "HY000"),
         Reason::AccessDenied => ER_ACCESS_DENIED,
         Reason::QueryInterrupted => ER_QUERY_INTERRUPTED,
         Reason::QueryTimeout => code(3024, "HY000"),

@@ -90,12 +90,7 @@ impl Connection {
             return self.malformed("COM_STMT_EXECUTE parameters").await;
         };
         let statement = stmt.statement.clone();
-        self.process.process.set_activity(
-            &self.session.user,
-            self.session.current_db.as_deref(),
-            Some(&statement_text(&statement)),
-        );
-        let deadline = self.session.deadline(&statement, &self.ctx.globals);
+        let limits = self.start_statement(&statement, &statement_text(&statement));
         let ctx = Arc::clone(&self.ctx);
         let fut = std::panic::AssertUnwindSafe(prepared::execute(
             &ctx,
@@ -105,10 +100,10 @@ impl Connection {
         ))
         .catch_unwind()
         .map(|r| r.unwrap_or_else(|panic| Err(panic_error(panic))));
-        let result = guard(&mut self.io, &mut self.kills, deadline, fut).await;
+        let result = guard(&mut self.io, &mut self.kills, limits, fut).await;
         match result {
             Ok(output) => {
-                self.write_output(output, false, true, deadline).await?;
+                self.write_output(output, false, true, limits).await?;
             }
             Err(e) => {
                 self.record_error(&e);

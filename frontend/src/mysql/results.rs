@@ -7,7 +7,7 @@ use tracing::debug;
 
 use super::binary_row::encode_binary_rows;
 use super::column::ColumnDef;
-use super::connection::{guard, panic_error, Connection};
+use super::connection::{guard, panic_error, Connection, Limits};
 use super::error::{err_packet, mysql_code, MysqlCode};
 use super::handshake::caps;
 use super::packet::put_lenenc_int;
@@ -42,7 +42,7 @@ impl Connection {
         output: QueryOutput,
         more_results: bool,
         binary: bool,
-        deadline: Option<tokio::time::Instant>,
+        limits: Limits,
     ) -> std::io::Result<bool> {
         let (schema, mut stream) = match output {
             QueryOutput::Ok { affected_rows } => {
@@ -53,7 +53,7 @@ impl Connection {
         };
         // Fetch the first batch before sending metadata, so an error that shows up at once
         // is reported as an error packet rather than a broken result set.
-        let mut next = next_batch(self, &mut stream, deadline).await;
+        let mut next = next_batch(self, &mut stream, limits).await;
         if let Some(Err(e)) = &next {
             let e = e.clone();
             self.record_error(&e);
@@ -100,7 +100,7 @@ impl Connection {
             for row in rows {
                 self.io.write_packet(&row).await?;
             }
-            next = next_batch(self, &mut stream, deadline).await;
+            next = next_batch(self, &mut stream, limits).await;
         }
         if self.deprecate_eof() {
             let mut ok = vec![0xFE, 0, 0];
@@ -156,7 +156,7 @@ impl Connection {
 async fn next_batch(
     conn: &mut Connection,
     stream: &mut datafusion::execution::SendableRecordBatchStream,
-    deadline: Option<tokio::time::Instant>,
+    limits: Limits,
 ) -> Option<lakestar_engine::Result<datafusion::arrow::array::RecordBatch>> {
     let fut = std::panic::AssertUnwindSafe(stream.next())
         .catch_unwind()
@@ -168,7 +168,7 @@ async fn next_batch(
         });
     // The client cannot be sending anything while a result streams, so no need to watch it
     // for pipelined bytes; a closed socket shows up as a failed write.
-    match guard(&mut conn.io, &mut conn.kills, deadline, fut).await {
+    match guard(&mut conn.io, &mut conn.kills, limits, fut).await {
         Ok(Some(b)) => Some(Ok(b)),
         Ok(None) => None,
         Err(e) => Some(Err(e)),

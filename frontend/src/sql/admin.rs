@@ -217,27 +217,13 @@ fn parse_show(parser: &mut Parser) -> Result<AdminStatement> {
     if is_word(&t, "INDEX") || is_word(&t, "INDEXES") || is_word(&t, "KEYS") {
         expect_from_or_in(parser)?;
         let table = parser.parse_object_name(false)?;
-        let database = if parser
-            .parse_one_of_keywords(&[Keyword::FROM, Keyword::IN])
-            .is_some()
-        {
-            Some(parser.parse_identifier()?.value.to_lowercase())
-        } else {
-            None
-        };
+        let database = parse_optional_database(parser)?;
         skip_where(parser)?;
         return Ok(AdminStatement::ShowIndex { table, database });
     }
     if is_word(&t, "TABLE") {
         expect_word(parser, "STATUS")?;
-        let database = if parser
-            .parse_one_of_keywords(&[Keyword::FROM, Keyword::IN])
-            .is_some()
-        {
-            Some(parser.parse_identifier()?.value.to_lowercase())
-        } else {
-            None
-        };
+        let database = parse_optional_database(parser)?;
         let like = if parser.parse_keyword(Keyword::LIKE) {
             Some(parse_string(parser)?)
         } else {
@@ -295,6 +281,18 @@ fn expect_from_or_in(parser: &mut Parser) -> Result<()> {
         .parse_one_of_keywords(&[Keyword::FROM, Keyword::IN])
         .map(|_| ())
         .ok_or_else(|| Error::syntax("expected FROM or IN"))
+}
+
+/// `[{FROM | IN} db]`.
+fn parse_optional_database(parser: &mut Parser) -> Result<Option<String>> {
+    if parser
+        .parse_one_of_keywords(&[Keyword::FROM, Keyword::IN])
+        .is_some()
+    {
+        Ok(Some(parser.parse_identifier()?.value.to_lowercase()))
+    } else {
+        Ok(None)
+    }
 }
 
 fn skip_where(parser: &mut Parser) -> Result<()> {

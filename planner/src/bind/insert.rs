@@ -163,7 +163,9 @@ impl Binder<'_> {
         target: &InsertTarget<'_>,
         source: Box<sqlparser::ast::Query>,
     ) -> Result<LogicalPlan> {
-        let query = Statement::Query(source);
+        let mut query = Statement::Query(source);
+        super::views::expand_views(&mut query, self.current_db, self.view)?;
+        normalize_identifiers(&mut query);
         check_references(
             self.state,
             &DFStatement::Statement(Box::new(query.clone())),

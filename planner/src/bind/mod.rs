@@ -7,6 +7,7 @@
 pub mod insert;
 pub mod references;
 pub mod system_columns;
+pub mod views;
 
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
@@ -49,6 +50,8 @@ impl<'a> Binder<'a> {
 
     /// Bind a query (SELECT, VALUES, set operations, WITH ...).
     pub async fn bind_query(&self, mut statement: Statement) -> Result<LogicalPlan> {
+        normalize_identifiers(&mut statement);
+        views::expand_views(&mut statement, self.current_db, self.view)?;
         normalize_identifiers(&mut statement);
         mysql_column_names(&mut statement);
         let checked = DFStatement::Statement(Box::new(statement.clone()));

@@ -2,6 +2,8 @@
 
 pub mod create_database;
 pub mod create_table;
+pub mod create_view;
 pub mod drop_database;
 pub mod drop_table;
+pub mod drop_view;
 pub mod truncate_table;
