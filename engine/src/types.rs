@@ -63,6 +63,36 @@ impl SqlType {
         }
     }
 
+    /// The declared type a computed column gets (CREATE TABLE ... AS query), or None for an
+    /// Arrow type no SQL type stores.
+    pub fn from_arrow(t: &DataType) -> Option<Self> {
+        Some(match t {
+            DataType::Boolean => SqlType::Boolean,
+            DataType::Int8 => SqlType::TinyInt,
+            DataType::Int16 | DataType::UInt8 => SqlType::SmallInt,
+            DataType::Int32 | DataType::UInt16 => SqlType::Int,
+            DataType::Int64 | DataType::UInt32 => SqlType::BigInt,
+            DataType::UInt64 => SqlType::LargeInt,
+            DataType::Float16 | DataType::Float32 => SqlType::Float,
+            DataType::Float64 => SqlType::Double,
+            DataType::Decimal128(38, 0) => SqlType::LargeInt,
+            DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s)
+                if *s >= 0 && *p <= 38 =>
+            {
+                SqlType::Decimal {
+                    precision: *p,
+                    scale: *s as u8,
+                }
+            }
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
+                SqlType::String
+            }
+            DataType::Date32 | DataType::Date64 => SqlType::Date,
+            DataType::Timestamp(..) => SqlType::DateTime,
+            _ => return None,
+        })
+    }
+
     /// Maximum character length for string types.
     pub fn char_length(&self) -> Option<u32> {
         match self {

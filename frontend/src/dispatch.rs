@@ -18,8 +18,13 @@ pub async fn execute(
     statement: Statement,
 ) -> Result<QueryOutput> {
     let statement = match statement {
-        Statement::CreateTable(create) => {
-            return ddl::create_table::handle(ctx, session, *create).await
+        Statement::CreateTable(mut create) => {
+            return match create.as_query.take() {
+                Some(query) => {
+                    Box::pin(ddl::create_table_as::handle(ctx, session, *create, *query)).await
+                }
+                None => ddl::create_table::handle(ctx, session, *create).await,
+            };
         }
         Statement::Admin(admin) => return execute_admin(ctx, session, *admin).await,
         Statement::Sql(s) => *s,

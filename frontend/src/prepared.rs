@@ -91,7 +91,12 @@ pub async fn execute(
             }
             mut other => {
                 substitute(&mut other, &params)?;
-                Box::pin(dispatch::execute(ctx, session, Statement::Sql(Box::new(other)))).await
+                Box::pin(dispatch::execute(
+                    ctx,
+                    session,
+                    Statement::Sql(Box::new(other)),
+                ))
+                .await
             }
         },
         other if params.is_empty() => Box::pin(dispatch::execute(ctx, session, other)).await,

@@ -27,6 +27,9 @@ pub struct CreateTable {
     pub if_not_exists: bool,
     pub name: ObjectName,
     pub table: TableMeta,
+    /// `CREATE TABLE ... AS query`: the columns come from the query, and the table is
+    /// checked with [`check_table`] once they are known.
+    pub as_query: Option<Box<sqlparser::ast::Query>>,
 }
 
 fn lower(ident: &sqlparser::ast::Ident) -> String {
@@ -47,15 +50,17 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
     parser.expect_keyword(Keyword::TABLE)?;
     let if_not_exists = parser.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
     let name = parser.parse_object_name(false)?;
-    if parser.peek_keyword(Keyword::AS) || parser.peek_keyword(Keyword::LIKE) {
+    if parser.peek_keyword(Keyword::LIKE) {
         return Err(Error::unsupported(
-            "CREATE TABLE ... AS SELECT and CREATE TABLE ... LIKE are not supported yet",
+            "CREATE TABLE ... LIKE is not supported yet",
         ));
     }
-    parser.expect_token(&Token::LParen)?;
     let mut columns: Vec<ColumnMeta> = vec![];
     let mut primary_key: Option<Vec<String>> = None;
-    loop {
+    // Without a column list this is CREATE TABLE ... AS query.
+    let has_columns = parser.consume_token(&Token::LParen);
+    let mut in_column_list = has_columns;
+    while in_column_list {
         if let Some(constraint) = parser.parse_optional_table_constraint()? {
             // Other constraints and indexes are accepted and ignored.
             if let TableConstraint::PrimaryKey(pk) = constraint {
@@ -100,14 +105,10 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
             }
             columns.push(column);
         }
-        if parser.consume_token(&Token::Comma) {
-            continue;
+        if !parser.consume_token(&Token::Comma) {
+            parser.expect_token(&Token::RParen)?;
+            in_column_list = false;
         }
-        parser.expect_token(&Token::RParen)?;
-        break;
-    }
-    if columns.is_empty() {
-        return Err(Error::syntax("A table must have at least one column"));
     }
 
     let mut keys: Option<(KeysType, Vec<String>)> = primary_key.map(|k| (KeysType::Primary, k));
@@ -117,9 +118,14 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
     let mut distribution = None;
     let mut order_by = vec![];
     let mut properties = BTreeMap::new();
+    let mut as_query = None;
     loop {
         let token = parser.peek_token().token;
         if token == Token::EOF || token == Token::SemiColon {
+            break;
+        }
+        if parser.parse_keyword(Keyword::AS) {
+            as_query = Some(parser.parse_query()?);
             break;
         }
         if parser.parse_keyword(Keyword::ENGINE) {
@@ -168,62 +174,87 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
         }
     }
 
-    let (keys_type, key_columns) =
-        keys.unwrap_or_else(|| (KeysType::Duplicate, vec![columns[0].name.clone()]));
+    if as_query.is_some() && has_columns {
+        return Err(Error::unsupported(
+            "CREATE TABLE (columns) AS query is not supported; the query names the columns",
+        ));
+    }
+    let (keys_type, key_columns) = keys.unwrap_or((KeysType::Duplicate, vec![]));
+    let mut table = TableMeta {
+        database: String::new(),
+        name: name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(lower)
+            .unwrap_or_default(),
+        id: 0,
+        columns,
+        keys_type,
+        key_columns,
+        partition_columns,
+        partition_clause,
+        distribution,
+        order_by,
+        properties,
+        comment,
+        create_time_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    if as_query.is_none() {
+        check_table(&mut table)?;
+    }
+    Ok(CreateTable {
+        if_not_exists,
+        table,
+        name,
+        as_query,
+    })
+}
+
+/// Check a table's clauses against its columns: key, partition, order and distribution
+/// columns exist; no key means the first column; upsert keys are NOT NULL.
+pub fn check_table(table: &mut TableMeta) -> Result<()> {
+    if table.columns.is_empty() {
+        return Err(Error::syntax("A table must have at least one column"));
+    }
+    if table.key_columns.is_empty() {
+        table.key_columns = vec![table.columns[0].name.clone()];
+    }
     let known = |names: &[String], what: &str| -> Result<()> {
         for n in names {
-            if !columns.iter().any(|c| &c.name == n) {
+            if !table.columns.iter().any(|c| &c.name == n) {
                 return Err(user_err!(UnknownColumn, "Unknown column '{n}' in {what}"));
             }
         }
         Ok(())
     };
-    known(&key_columns, "key")?;
-    known(&partition_columns, "PARTITION BY")?;
-    known(&order_by, "ORDER BY")?;
-    if let Some(Distribution::Hash { columns: hash, .. }) = &distribution {
+    known(&table.key_columns, "key")?;
+    known(&table.partition_columns, "PARTITION BY")?;
+    known(&table.order_by, "ORDER BY")?;
+    if let Some(Distribution::Hash { columns: hash, .. }) = &table.distribution {
         known(hash, "DISTRIBUTED BY")?;
     }
-    if keys_type.is_upsert() {
-        for c in columns.iter_mut() {
-            if key_columns.contains(&c.name) {
+    if table.keys_type.is_upsert() {
+        for c in table.columns.iter_mut() {
+            if table.key_columns.contains(&c.name) {
                 c.nullable = false;
             }
         }
-        if let Some(p) = partition_columns.iter().find(|p| !key_columns.contains(p)) {
+        if let Some(p) = table
+            .partition_columns
+            .iter()
+            .find(|p| !table.key_columns.contains(p))
+        {
             return Err(Error::user(
                 lakestar_engine::Reason::InvalidDefinition,
                 format!(
                     "Partition column '{p}' must be part of the {}",
-                    keys_type.sql_name()
+                    table.keys_type.sql_name()
                 ),
             ));
         }
     }
-    Ok(CreateTable {
-        if_not_exists,
-        table: TableMeta {
-            database: String::new(),
-            name: name
-                .0
-                .last()
-                .and_then(|p| p.as_ident())
-                .map(lower)
-                .unwrap_or_default(),
-            id: 0,
-            columns,
-            keys_type,
-            key_columns,
-            partition_columns,
-            partition_clause,
-            distribution,
-            order_by,
-            properties,
-            comment,
-            create_time_ms: chrono::Utc::now().timestamp_millis(),
-        },
-        name,
-    })
+    Ok(())
 }
 
 fn column_list(parser: &mut Parser) -> Result<Vec<String>> {

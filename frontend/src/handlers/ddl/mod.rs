@@ -2,6 +2,7 @@
 
 pub mod create_database;
 pub mod create_table;
+pub mod create_table_as;
 pub mod create_view;
 pub mod drop_database;
 pub mod drop_table;

@@ -1,0 +1,104 @@
+//! `CREATE TABLE [IF NOT EXISTS] t [key / partition / distribution clauses] AS query`.
+//!
+//! The query is bound first; its result columns (declared types where they come straight
+//! from a table column, otherwise the type of the value) become the table's columns. The
+//! table is created, then filled by one INSERT ... SELECT commit; if that fails the table
+//! is dropped again, so the statement leaves either a filled table or nothing.
+
+use lakestar_engine::catalog::ColumnMeta;
+use lakestar_engine::types::{SqlType, SQL_TYPE_METADATA_KEY};
+use lakestar_engine::{user_err, Error, Result};
+use lakestar_planner::bind::Binder;
+use sqlparser::ast::{ObjectName, ObjectNamePart, Query, Statement, TableObject};
+
+use crate::context::FrontendContext;
+use crate::dispatch::qualify;
+use crate::handlers::insert;
+use crate::output::QueryOutput;
+use crate::session::Session;
+use crate::sql::create_table::check_table;
+use crate::sql::CreateTable;
+
+pub async fn handle(
+    ctx: &FrontendContext,
+    session: &mut Session,
+    create: CreateTable,
+    query: Query,
+) -> Result<QueryOutput> {
+    let (db, name) = qualify(session, &create.name)?;
+    if !ctx.catalog.database_exists_now(&db) {
+        return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
+    }
+    let state = ctx.session_state(session);
+    let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref());
+    let plan = binder
+        .bind_query(Statement::Query(Box::new(query.clone())))
+        .await?;
+    let mut table = create.table;
+    table.database = db.clone();
+    table.name = name.clone();
+    for field in plan.schema().fields() {
+        let declared = field
+            .metadata()
+            .get(SQL_TYPE_METADATA_KEY)
+            .and_then(|t| SqlType::parse(t).ok());
+        let sql_type = declared
+            .or_else(|| SqlType::from_arrow(field.data_type()))
+            .ok_or_else(|| {
+                Error::unsupported(format!(
+                    "Column '{}' has type {} that a table cannot store",
+                    field.name(),
+                    field.data_type()
+                ))
+            })?;
+        let column_name = field.name().to_lowercase();
+        if table.columns.iter().any(|c| c.name == column_name) {
+            return Err(user_err!(
+                DuplicateColumn,
+                "Duplicate column name '{column_name}'"
+            ));
+        }
+        table.columns.push(ColumnMeta {
+            name: column_name,
+            sql_type,
+            nullable: true,
+            default: None,
+            comment: None,
+        });
+    }
+    check_table(&mut table)?;
+    if !ctx
+        .catalog
+        .create_table(table, create.if_not_exists)
+        .await?
+    {
+        return Ok(QueryOutput::ok());
+    }
+    let target = ObjectName(vec![
+        ObjectNamePart::Identifier(sqlparser::ast::Ident::new(&db)),
+        ObjectNamePart::Identifier(sqlparser::ast::Ident::new(&name)),
+    ]);
+    let fill = insert_select(target, query)?;
+    match insert::handle(ctx, session, fill, None).await {
+        Ok(output) => Ok(output),
+        Err(e) => {
+            let _ = ctx.catalog.drop_table(&db, &name, true).await;
+            Err(e)
+        }
+    }
+}
+
+/// `INSERT INTO target <query>` as a statement, built from the parsed query.
+fn insert_select(target: ObjectName, query: Query) -> Result<Statement> {
+    let mut template = crate::sql::parse("INSERT INTO t SELECT 1")?;
+    let Some(crate::sql::Statement::Sql(statement)) = template.pop() else {
+        return Err(Error::internal("INSERT template did not parse"));
+    };
+    let mut statement = *statement;
+    let Statement::Insert(insert) = &mut statement else {
+        return Err(Error::internal("INSERT template is not an INSERT"));
+    };
+    insert.table = TableObject::TableName(target);
+    insert.source = Some(Box::new(query));
+    Ok(statement)
+}
