@@ -10,8 +10,10 @@
 //! to the frontend as an `Arc<dyn TableStorage>`.
 
 pub mod executor;
+pub mod files;
 pub mod paimon_storage;
 pub mod table;
 
 pub use executor::LocalExecutor;
+pub use files::ListingFileReader;
 pub use paimon_storage::PaimonStorage;

@@ -37,3 +37,20 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
     /// Remove storage by storage name (for orphan cleanup).
     async fn drop_table_storage(&self, db: &DatabaseMeta, storage_name: &str) -> Result<()>;
 }
+
+/// Plain files read in place: StarRocks' `FILES()` table function (and, later, "files"
+/// catalogs). The backend implements it; the planner calls it to bind `FILES(...)`.
+#[async_trait]
+pub trait FileReader: Send + Sync + std::fmt::Debug {
+    /// A table over the files at `location` (a file, or a directory whose `k=v/`
+    /// subdirectories are Hive partitions) in `format` (`parquet`, `csv` or `json`), with
+    /// StarRocks' format properties in `options` (`csv.column_separator`,
+    /// `csv.skip_header`).
+    async fn open_files(
+        &self,
+        session: &dyn datafusion::catalog::Session,
+        location: &str,
+        format: &str,
+        options: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Arc<dyn TableProvider>>;
+}

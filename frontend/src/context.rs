@@ -7,7 +7,7 @@ use std::time::Instant;
 use datafusion::execution::session_state::SessionState;
 use lakestar_engine::catalog::CatalogView;
 use lakestar_engine::execution::FragmentExecutor;
-use lakestar_engine::storage::TableStorage;
+use lakestar_engine::storage::{FileReader, TableStorage};
 use lakestar_engine::variables::{GlobalVariables, SERVER_VERSION};
 use lakestar_engine::Result;
 use lakestar_planner::functions::SessionFunctionValues;
@@ -26,6 +26,7 @@ pub struct FrontendContext {
     pub catalog: Arc<CatalogManager>,
     pub storage: Arc<dyn TableStorage>,
     pub executor: Arc<dyn FragmentExecutor>,
+    pub files: Arc<dyn FileReader>,
     pub globals: Arc<GlobalVariables>,
     pub auth: Authenticator,
     pub processes: Arc<ProcessList>,
@@ -40,6 +41,7 @@ impl FrontendContext {
         catalog: Arc<CatalogManager>,
         storage: Arc<dyn TableStorage>,
         executor: Arc<dyn FragmentExecutor>,
+        files: Arc<dyn FileReader>,
         tls: Option<TlsAcceptor>,
     ) -> Result<Arc<Self>> {
         Ok(Arc::new(Self {
@@ -47,6 +49,7 @@ impl FrontendContext {
             catalog,
             storage,
             executor,
+            files,
             globals: GlobalVariables::new(),
             processes: Arc::new(ProcessList::default()),
             started: Instant::now(),
@@ -107,6 +110,7 @@ impl FrontendContext {
             Some(Arc::new(InformationSchema::new(
                 self.system_sources(session),
             ))),
+            Some(Arc::clone(&self.files)),
         )
     }
 }

@@ -56,6 +56,29 @@ impl VisitorMut for Unquote {
         ControlFlow::Continue(())
     }
 
+    /// Table functions (`FILES(...)`, `generate_series(...)`) are found by lower-case name.
+    fn pre_visit_table_factor(
+        &mut self,
+        factor: &mut sqlparser::ast::TableFactor,
+    ) -> ControlFlow<()> {
+        if let sqlparser::ast::TableFactor::Table {
+            name,
+            args: Some(args),
+            ..
+        } = factor
+        {
+            for part in name.0.iter_mut() {
+                if let sqlparser::ast::ObjectNamePart::Identifier(i) = part {
+                    i.value = i.value.to_lowercase();
+                }
+            }
+            if name.to_string() == "files" {
+                flatten_properties(&mut args.args);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_relation(&mut self, relation: &mut sqlparser::ast::ObjectName) -> ControlFlow<()> {
         for part in relation.0.iter_mut() {
             if let sqlparser::ast::ObjectNamePart::Identifier(i) = part {
@@ -162,6 +185,27 @@ fn mysql_if(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
         }],
         else_result: Some(Box::new(otherwise)),
     })
+}
+
+/// StarRocks passes table-function properties as `"key" = "value"`, which DataFusion
+/// would fold to a boolean; pass them as `'key', 'value'` argument pairs instead.
+fn flatten_properties(args: &mut Vec<sqlparser::ast::FunctionArg>) {
+    use sqlparser::ast::{BinaryOperator, Expr, FunctionArg, FunctionArgExpr};
+    let mut flat = Vec::with_capacity(args.len() * 2);
+    for arg in args.drain(..) {
+        match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            })) => {
+                flat.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(*left)));
+                flat.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(*right)));
+            }
+            other => flat.push(other),
+        }
+    }
+    *args = flat;
 }
 
 /// MySQL/StarRocks type names in CAST that DataFusion spells differently.

@@ -33,6 +33,7 @@ pub fn build_session_state(
     view: Arc<dyn CatalogView>,
     storage: Arc<dyn TableStorage>,
     system: Option<Arc<dyn datafusion::catalog::SchemaProvider>>,
+    files: Option<Arc<dyn lakestar_engine::storage::FileReader>>,
 ) -> SessionState {
     let default_db = session
         .functions
@@ -57,6 +58,12 @@ pub fn build_session_state(
         .with_default_features()
         .with_catalog_list(Arc::new(LakestarCatalogList::new(view, storage, system)))
         .build();
+    if let Some(reader) = files {
+        state.register_udtf(
+            "files",
+            Arc::new(crate::files_function::FilesFunction { reader }),
+        );
+    }
     for udf in session_functions(&session.functions) {
         let _ = state.register_udf(Arc::new(udf));
     }

@@ -6,6 +6,7 @@ mod clients;
 mod config;
 mod durability;
 mod errors;
+mod files;
 mod mysql_cli;
 mod prepared;
 mod protocol;
