@@ -132,7 +132,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Some((cert, key)) => Some(lakestar_frontend::auth::tls::acceptor(cert, key)?),
         None => None,
     };
-    let files = Arc::new(lakestar_backend::ListingFileReader);
+    let files = Arc::new(lakestar_backend::ListingFileReader::default());
     let ctx = lakestar_frontend::FrontendContext::new(catalog, storage, executor, files, tls)?;
     let server =
         lakestar_frontend::MysqlServer::bind(ctx, SocketAddr::new(config.host, config.mysql_port))

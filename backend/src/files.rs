@@ -16,9 +16,22 @@ use datafusion::datasource::listing::{
 use lakestar_engine::storage::FileReader;
 use lakestar_engine::{Error, Reason, Result};
 
-/// Reads files with DataFusion's Parquet, CSV and JSON readers.
-#[derive(Debug, Default)]
-pub struct ListingFileReader;
+/// Reads files with DataFusion's Parquet, CSV and JSON readers, in a DataFusion state of
+/// its own (which holds the object stores files are read from).
+#[derive(Debug)]
+pub struct ListingFileReader {
+    state: datafusion::execution::session_state::SessionState,
+}
+
+impl Default for ListingFileReader {
+    fn default() -> Self {
+        Self {
+            state: datafusion::execution::session_state::SessionStateBuilder::new()
+                .with_default_features()
+                .build(),
+        }
+    }
+}
 
 fn bad(message: String) -> Error {
     Error::user(Reason::BadValue, message)
@@ -73,13 +86,18 @@ fn file_format(
 impl FileReader for ListingFileReader {
     async fn open_files(
         &self,
-        session: &dyn Session,
         location: &str,
         format: &str,
         options: &BTreeMap<String, String>,
     ) -> Result<Arc<dyn TableProvider>> {
+        let session: &dyn Session = &self.state;
         let url = table_url(location)?;
-        let (format, extension) = file_format(format, options)?;
+        let format = if format.eq_ignore_ascii_case("auto") {
+            detect_format(location).await?
+        } else {
+            format.to_string()
+        };
+        let (format, extension) = file_format(&format, options)?;
         let listing = ListingOptions::new(format).with_file_extension(extension);
         let config = ListingTableConfig::new(url)
             .with_listing_options(listing)
@@ -92,4 +110,69 @@ impl FileReader for ListingFileReader {
         let table = ListingTable::try_new(config).map_err(Error::from_datafusion)?;
         Ok(Arc::new(table))
     }
+
+    async fn list_directories(&self, location: &str) -> Result<Vec<String>> {
+        Self::directories(location).await
+    }
+}
+
+/// The local directory of a `file://` location.
+fn local_dir(location: &str) -> Result<std::path::PathBuf> {
+    location
+        .strip_prefix("file://")
+        .map(std::path::PathBuf::from)
+        .ok_or_else(|| {
+            Error::unsupported(format!(
+                "only file:// locations are supported yet, not '{location}'"
+            ))
+        })
+}
+
+impl ListingFileReader {
+    /// Directory names under a local location.
+    pub async fn directories(location: &str) -> Result<Vec<String>> {
+        let dir = local_dir(location)?;
+        let mut entries = tokio::fs::read_dir(&dir)
+            .await
+            .map_err(|e| bad(format!("cannot list '{location}': {e}")))?;
+        let mut names = vec![];
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|e| Error::internal(e.to_string()))?
+        {
+            let is_dir = entry.file_type().await.is_ok_and(|t| t.is_dir());
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_dir && !name.starts_with('.') && !name.starts_with('_') {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// The format of the first data file found under a local location, by its extension.
+async fn detect_format(location: &str) -> Result<String> {
+    let mut pending = vec![local_dir(location)?];
+    while let Some(dir) = pending.pop() {
+        let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+            continue;
+        };
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let path = entry.path();
+            if entry.file_type().await.is_ok_and(|t| t.is_dir()) {
+                pending.push(path);
+                continue;
+            }
+            if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+                if ["parquet", "csv", "json"].contains(&ext) {
+                    return Ok(ext.to_string());
+                }
+            }
+        }
+    }
+    Err(bad(format!(
+        "no .parquet, .csv or .json files under '{location}'"
+    )))
 }

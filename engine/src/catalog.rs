@@ -154,6 +154,23 @@ pub struct ViewMeta {
     pub create_time_ms: i64,
 }
 
+/// An external catalog (`CREATE EXTERNAL CATALOG c PROPERTIES ("type" = ...)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalCatalogMeta {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// As given, keys in lower case (`type`, `location`, ...).
+    pub properties: BTreeMap<String, String>,
+}
+
+impl ExternalCatalogMeta {
+    /// The `type` property (`files`, `paimon`, ...).
+    pub fn catalog_type(&self) -> &str {
+        self.properties.get("type").map_or("", String::as_str)
+    }
+}
+
 /// Read-only view of the internal catalog, used by the planner to bind statements.
 pub trait CatalogView: Send + Sync + std::fmt::Debug {
     fn database_exists(&self, name: &str) -> bool;
@@ -162,4 +179,8 @@ pub trait CatalogView: Send + Sync + std::fmt::Debug {
     fn table_names(&self, database: &str) -> Vec<String>;
     /// A logical view of that name, if there is one.
     fn view(&self, database: &str, name: &str) -> Option<ViewMeta>;
+    /// An external catalog of that name, if there is one.
+    fn external_catalog(&self, name: &str) -> Option<ExternalCatalogMeta>;
+    /// Names of the external catalogs.
+    fn external_catalog_names(&self) -> Vec<String>;
 }

@@ -38,8 +38,8 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
     async fn drop_table_storage(&self, db: &DatabaseMeta, storage_name: &str) -> Result<()>;
 }
 
-/// Plain files read in place: StarRocks' `FILES()` table function (and, later, "files"
-/// catalogs). The backend implements it; the planner calls it to bind `FILES(...)`.
+/// Plain files read in place: StarRocks' `FILES()` table function and `"type"="files"`
+/// external catalogs. The backend implements it; the planner calls it while binding.
 #[async_trait]
 pub trait FileReader: Send + Sync + std::fmt::Debug {
     /// A table over the files at `location` (a file, or a directory whose `k=v/`
@@ -48,9 +48,12 @@ pub trait FileReader: Send + Sync + std::fmt::Debug {
     /// `csv.skip_header`).
     async fn open_files(
         &self,
-        session: &dyn datafusion::catalog::Session,
         location: &str,
         format: &str,
         options: &std::collections::BTreeMap<String, String>,
     ) -> Result<Arc<dyn TableProvider>>;
+
+    /// The names of the directories directly under `location` (databases of a files
+    /// catalog, or tables of one of its databases), sorted.
+    async fn list_directories(&self, location: &str) -> Result<Vec<String>>;
 }

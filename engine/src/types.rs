@@ -89,6 +89,7 @@ impl SqlType {
             }
             DataType::Date32 | DataType::Date64 => SqlType::Date,
             DataType::Timestamp(..) => SqlType::DateTime,
+            DataType::Dictionary(_, value) => return Self::from_arrow(value),
             _ => return None,
         })
     }

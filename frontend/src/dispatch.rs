@@ -115,11 +115,11 @@ pub async fn execute(
         }
         Sql::Set(set) => handlers::set::handle(ctx, session, set).await,
         Sql::ShowDatabases { show_options, .. } | Sql::ShowSchemas { show_options, .. } => {
-            handlers::show::databases(ctx, &show_options)
+            handlers::show::databases(ctx, &show_options).await
         }
         Sql::ShowTables {
             full, show_options, ..
-        } => handlers::show::tables(ctx, session, full, &show_options),
+        } => handlers::show::tables(ctx, session, full, &show_options).await,
         Sql::ShowColumns {
             full, show_options, ..
         } => handlers::describe::show_columns(ctx, session, full, &show_options),
@@ -222,6 +222,17 @@ async fn execute_admin(
             count_only,
         } => handlers::show_diagnostics::handle(session, errors_only, count_only),
         AdminStatement::ShowEngines => handlers::show_server::engines(),
+        AdminStatement::CreateCatalog {
+            if_not_exists,
+            name,
+            comment,
+            properties,
+        } => handlers::catalogs::create(ctx, if_not_exists, &name, comment, properties).await,
+        AdminStatement::DropCatalog { if_exists, name } => {
+            handlers::catalogs::drop(ctx, &name, if_exists).await
+        }
+        AdminStatement::ShowCatalogs => handlers::catalogs::show(ctx),
+        AdminStatement::ShowCreateCatalog { name } => handlers::catalogs::show_create(ctx, &name),
         AdminStatement::ShowFrontendConfig { like } => {
             handlers::show_server::frontend_config(like.as_deref())
         }

@@ -15,6 +15,7 @@ use lakestar_engine::storage::TableStorage;
 #[derive(Debug)]
 pub struct LakestarCatalogList {
     internal: Arc<InternalCatalog>,
+    files: Option<Arc<dyn lakestar_engine::storage::FileReader>>,
 }
 
 impl LakestarCatalogList {
@@ -23,6 +24,7 @@ impl LakestarCatalogList {
         view: Arc<dyn CatalogView>,
         storage: Arc<dyn TableStorage>,
         system: Option<Arc<dyn SchemaProvider>>,
+        files: Option<Arc<dyn lakestar_engine::storage::FileReader>>,
     ) -> Self {
         Self {
             internal: Arc::new(InternalCatalog {
@@ -30,6 +32,7 @@ impl LakestarCatalogList {
                 storage,
                 system,
             }),
+            files,
         }
     }
 }
@@ -47,11 +50,23 @@ impl CatalogProviderList for LakestarCatalogList {
     }
 
     fn catalog_names(&self) -> Vec<String> {
-        vec![DEFAULT_CATALOG.to_string()]
+        let mut names = vec![DEFAULT_CATALOG.to_string()];
+        names.extend(self.internal.view.external_catalog_names());
+        names
     }
 
     fn catalog(&self, name: &str) -> Option<Arc<dyn CatalogProvider>> {
-        (name == DEFAULT_CATALOG).then(|| Arc::clone(&self.internal) as Arc<dyn CatalogProvider>)
+        if name == DEFAULT_CATALOG {
+            return Some(Arc::clone(&self.internal) as Arc<dyn CatalogProvider>);
+        }
+        let meta = self.internal.view.external_catalog(name)?;
+        match meta.catalog_type() {
+            "files" => Some(Arc::new(crate::files_catalog::FilesCatalog::new(
+                &meta,
+                Arc::clone(self.files.as_ref()?),
+            ))),
+            _ => None,
+        }
     }
 }
 

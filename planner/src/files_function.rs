@@ -68,10 +68,9 @@ impl TableFunctionImpl for FilesFunction {
         };
         // Table functions are bound synchronously; listing files and reading a footer is
         // I/O, run to completion on this worker (the server runs a multi-threaded runtime).
-        let session = args.session();
         tokio::task::block_in_place(|| {
             tokio::runtime::Handle::current()
-                .block_on(self.reader.open_files(session, path, &format, &props))
+                .block_on(self.reader.open_files(path, &format, &props))
         })
         .map_err(Error::into_datafusion)
     }

@@ -56,7 +56,12 @@ pub fn build_session_state(
     let mut state = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
-        .with_catalog_list(Arc::new(LakestarCatalogList::new(view, storage, system)))
+        .with_catalog_list(Arc::new(LakestarCatalogList::new(
+            view,
+            storage,
+            system,
+            files.clone(),
+        )))
         .build();
     if let Some(reader) = files {
         state.register_udtf(

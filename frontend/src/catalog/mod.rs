@@ -13,7 +13,9 @@ mod state;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use lakestar_engine::catalog::{CatalogView, DatabaseMeta, TableMeta, ViewMeta};
+use lakestar_engine::catalog::{
+    CatalogView, DatabaseMeta, ExternalCatalogMeta, TableMeta, ViewMeta, DEFAULT_CATALOG,
+};
 use lakestar_engine::storage::TableStorage;
 use lakestar_engine::{user_err, Result};
 use tokio::sync::Mutex;
@@ -212,6 +214,51 @@ impl CatalogManager {
     }
 }
 
+/// External catalog DDL.
+impl CatalogManager {
+    /// `CREATE EXTERNAL CATALOG`; returns false if it existed and `if_not_exists` was given.
+    pub async fn create_catalog(
+        &self,
+        meta: ExternalCatalogMeta,
+        if_not_exists: bool,
+    ) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        if state.catalogs.contains_key(&meta.name) || meta.name == DEFAULT_CATALOG {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                DatabaseExists,
+                "Can't create catalog '{}'; catalog exists",
+                meta.name
+            ));
+        }
+        state.catalogs.insert(meta.name.clone(), meta);
+        state.version += 1;
+        self.publish(state)?;
+        Ok(true)
+    }
+
+    /// `DROP CATALOG`; returns false if it was missing and `if_exists` was given.
+    pub async fn drop_catalog(&self, name: &str, if_exists: bool) -> Result<bool> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        if state.catalogs.remove(name).is_none() {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(user_err!(
+                UnknownDatabaseToDrop,
+                "Can't drop catalog '{name}'; catalog doesn't exist"
+            ));
+        }
+        state.version += 1;
+        self.publish(state)?;
+        Ok(true)
+    }
+}
+
 /// View DDL.
 impl CatalogManager {
     pub fn view_now(&self, db: &str, name: &str) -> Option<ViewMeta> {
@@ -379,6 +426,14 @@ impl CatalogManager {
 impl CatalogView for CatalogManager {
     fn view(&self, database: &str, name: &str) -> Option<ViewMeta> {
         self.view_now(database, name)
+    }
+
+    fn external_catalog(&self, name: &str) -> Option<ExternalCatalogMeta> {
+        self.snapshot().catalogs.get(name).cloned()
+    }
+
+    fn external_catalog_names(&self) -> Vec<String> {
+        self.snapshot().catalogs.keys().cloned().collect()
     }
 
     fn database_exists(&self, name: &str) -> bool {

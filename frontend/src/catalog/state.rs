@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use lakestar_engine::catalog::{DatabaseMeta, TableMeta, ViewMeta};
+use lakestar_engine::catalog::{DatabaseMeta, ExternalCatalogMeta, TableMeta, ViewMeta};
 use serde::{Deserialize, Serialize};
 
 /// One database and its tables.
@@ -30,6 +30,9 @@ pub struct CatalogState {
     /// Next id for a database or table.
     pub next_id: u64,
     pub databases: BTreeMap<String, DatabaseEntry>,
+    /// External catalogs by name.
+    #[serde(default)]
+    pub catalogs: BTreeMap<String, ExternalCatalogMeta>,
     /// Accounts by user name; `root` is implicit (empty password) until altered.
     #[serde(default)]
     pub users: BTreeMap<String, UserEntry>,

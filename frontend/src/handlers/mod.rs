@@ -1,6 +1,7 @@
 //! Statement handlers, one statement (or one family of SHOW) per file.
 
 pub mod account;
+pub mod catalogs;
 pub mod ddl;
 pub mod describe;
 pub mod insert;

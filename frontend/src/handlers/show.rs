@@ -48,10 +48,41 @@ pub fn like_matches(pattern: &str, text: &str) -> bool {
     go(&p, &t)
 }
 
-pub fn databases(ctx: &FrontendContext, options: &ShowStatementOptions) -> Result<QueryOutput> {
+/// The location of an external files catalog.
+fn files_location(ctx: &FrontendContext, catalog: &str) -> Result<String> {
+    let meta = ctx
+        .catalog
+        .snapshot()
+        .catalogs
+        .get(catalog)
+        .cloned()
+        .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{catalog}'"))?;
+    Ok(meta.properties.get("location").cloned().unwrap_or_default())
+}
+
+/// `SHOW DATABASES [FROM catalog]`.
+pub async fn databases(
+    ctx: &FrontendContext,
+    options: &ShowStatementOptions,
+) -> Result<QueryOutput> {
     let pattern = options_filter(options)?;
-    let mut names = vec![INFORMATION_SCHEMA.to_string()];
-    names.extend(ctx.catalog.database_names());
+    let catalog = options
+        .show_in
+        .as_ref()
+        .and_then(|s| s.parent_name.as_ref())
+        .map(|n| n.to_string().trim_matches('`').to_lowercase())
+        .filter(|c| c != lakestar_engine::catalog::DEFAULT_CATALOG);
+    let names = match catalog {
+        Some(catalog) => {
+            let location = files_location(ctx, &catalog)?;
+            ctx.files.list_directories(&location).await?
+        }
+        None => {
+            let mut names = vec![INFORMATION_SCHEMA.to_string()];
+            names.extend(ctx.catalog.database_names());
+            names
+        }
+    };
     let rows = names
         .into_iter()
         .filter(|d| pattern.as_deref().is_none_or(|p| like_matches(p, d)))
@@ -60,7 +91,8 @@ pub fn databases(ctx: &FrontendContext, options: &ShowStatementOptions) -> Resul
     QueryOutput::text_rows(&["Database"], rows)
 }
 
-pub fn tables(
+/// `SHOW [FULL] TABLES [FROM [catalog.]db] [LIKE ...]`.
+pub async fn tables(
     ctx: &FrontendContext,
     session: &Session,
     full: bool,
@@ -71,13 +103,34 @@ pub fn tables(
         .as_ref()
         .and_then(|s| s.parent_name.as_ref())
     {
-        Some(name) => name.to_string().trim_matches('`').to_lowercase(),
+        Some(name) => name.to_string().replace('`', "").to_lowercase(),
         None => session
             .current_db
             .clone()
             .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
     };
-    let relations: Vec<(String, &str)> = if db == INFORMATION_SCHEMA {
+    let (external, db) = match db.split_once('.') {
+        Some((c, d)) if c != lakestar_engine::catalog::DEFAULT_CATALOG => {
+            (Some(c.to_string()), d.to_string())
+        }
+        Some((_, d)) => (None, d.to_string()),
+        None => (None, db),
+    };
+    let relations: Vec<(String, &str)> = if let Some(catalog) = &external {
+        let location = files_location(ctx, catalog)?;
+        let databases = ctx.files.list_directories(&location).await?;
+        if !databases.contains(&db) {
+            return Err(user_err!(
+                UnknownDatabase,
+                "Unknown database '{catalog}.{db}'"
+            ));
+        }
+        let tables = ctx
+            .files
+            .list_directories(&format!("{}/{db}", location.trim_end_matches('/')))
+            .await?;
+        tables.into_iter().map(|t| (t, "BASE TABLE")).collect()
+    } else if db == INFORMATION_SCHEMA {
         crate::information_schema::TABLE_NAMES
             .iter()
             .map(|t| (t.to_ascii_uppercase(), "SYSTEM VIEW"))

@@ -13,6 +13,8 @@
 //! SHOW [STORAGE] ENGINES | SHOW PLUGINS
 //! PREPARE name FROM {'statement' | @variable}
 //! ADMIN SHOW FRONTEND CONFIG [LIKE 'pattern']
+//! CREATE EXTERNAL CATALOG [IF NOT EXISTS] c [COMMENT 'text'] PROPERTIES ("k" = "v", ...)
+//! DROP CATALOG [IF EXISTS] c | SHOW CATALOGS | SHOW CREATE CATALOG c
 //! ```
 //! where `user` is `name`, `'name'@'host'`, `name@host` or `` `name`@`host` ``.
 
@@ -73,6 +75,20 @@ pub enum AdminStatement {
     },
     ShowEngines,
     ShowPlugins,
+    CreateCatalog {
+        if_not_exists: bool,
+        name: String,
+        comment: Option<String>,
+        properties: std::collections::BTreeMap<String, String>,
+    },
+    DropCatalog {
+        if_exists: bool,
+        name: String,
+    },
+    ShowCatalogs,
+    ShowCreateCatalog {
+        name: String,
+    },
     /// StarRocks' `ADMIN SHOW FRONTEND CONFIG [LIKE ...]`.
     ShowFrontendConfig {
         like: Option<String>,
@@ -93,6 +109,8 @@ fn is_word(t: &Token, text: &str) -> bool {
 pub fn starts_admin(parser: &Parser) -> bool {
     let [a, b, c] = parser.peek_tokens::<3>();
     match () {
+        _ if is_word(&a, "CREATE") && is_word(&b, "EXTERNAL") => is_word(&c, "CATALOG"),
+        _ if is_word(&a, "DROP") && is_word(&b, "CATALOG") => true,
         _ if is_word(&a, "CREATE") || is_word(&a, "ALTER") || is_word(&a, "DROP") => {
             is_word(&b, "USER")
         }
@@ -102,11 +120,13 @@ pub fn starts_admin(parser: &Parser) -> bool {
         _ if is_word(&a, "SHOW") => {
             [
                 "GRANTS", "INDEX", "INDEXES", "KEYS", "WARNINGS", "ERRORS", "ENGINES", "PLUGINS",
+                "CATALOGS",
             ]
             .iter()
             .any(|k| is_word(&b, k))
                 || (is_word(&b, "TABLE") && is_word(&c, "STATUS"))
                 || (is_word(&b, "STORAGE") && is_word(&c, "ENGINES"))
+                || (is_word(&b, "CREATE") && is_word(&c, "CATALOG"))
                 || (is_word(&b, "COUNT") && c == Token::LParen)
         }
         _ => false,
@@ -171,6 +191,34 @@ pub fn parse_admin(parser: &mut Parser) -> Result<AdminStatement> {
             parse_string(parser)?
         };
         return Ok(AdminStatement::SetPassword { user, password });
+    }
+    if is_word(&first, "CREATE") && is_word(&parser.peek_token().token, "EXTERNAL") {
+        parser.next_token();
+        expect_word(parser, "CATALOG")?;
+        let if_not_exists = parser.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+        let name = parser.parse_identifier()?.value.to_lowercase();
+        let comment = if parser.parse_keyword(Keyword::COMMENT) {
+            Some(parse_string(parser)?)
+        } else {
+            None
+        };
+        expect_word(parser, "PROPERTIES")?;
+        let properties = super::create_table::key_values(parser)?
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        return Ok(AdminStatement::CreateCatalog {
+            if_not_exists,
+            name,
+            comment,
+            properties,
+        });
+    }
+    if is_word(&first, "DROP") && is_word(&parser.peek_token().token, "CATALOG") {
+        parser.next_token();
+        let if_exists = parser.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let name = parser.parse_identifier()?.value.to_lowercase();
+        return Ok(AdminStatement::DropCatalog { if_exists, name });
     }
     expect_word(parser, "USER")?;
     if is_word(&first, "CREATE") {
@@ -261,6 +309,14 @@ fn parse_show(parser: &mut Parser) -> Result<AdminStatement> {
     }
     if is_word(&t, "PLUGINS") {
         return Ok(AdminStatement::ShowPlugins);
+    }
+    if is_word(&t, "CATALOGS") {
+        return Ok(AdminStatement::ShowCatalogs);
+    }
+    if is_word(&t, "CREATE") {
+        expect_word(parser, "CATALOG")?;
+        let name = parser.parse_identifier()?.value.to_lowercase();
+        return Ok(AdminStatement::ShowCreateCatalog { name });
     }
     Err(Error::syntax(format!("unexpected '{t}' after SHOW")))
 }

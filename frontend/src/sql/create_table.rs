@@ -360,7 +360,7 @@ fn buckets(parser: &mut Parser) -> Result<Option<u32>> {
     Ok(None)
 }
 
-fn key_values(parser: &mut Parser) -> Result<BTreeMap<String, String>> {
+pub(crate) fn key_values(parser: &mut Parser) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     parser.expect_token(&Token::LParen)?;
     if parser.consume_token(&Token::RParen) {

@@ -63,6 +63,26 @@ pub(crate) fn system_table(reference: &TableReference, current_db: Option<&str>)
         .then(|| table.to_ascii_lowercase())
 }
 
+/// A table of an external catalog must exist, with the precise error when it does not.
+fn check_external(state: &SessionState, catalog: &str, schema: &str, table: &str) -> Result<()> {
+    let provider = state.catalog_list().catalog(catalog).ok_or_else(|| {
+        Error::user(
+            lakestar_engine::Reason::UnknownDatabase,
+            format!("Unknown catalog '{catalog}'"),
+        )
+    })?;
+    let database = provider
+        .schema(schema)
+        .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{catalog}.{schema}'"))?;
+    if !database.table_exist(table) {
+        return Err(user_err!(
+            UnknownTable,
+            "Table '{catalog}.{schema}.{table}' doesn't exist"
+        ));
+    }
+    Ok(())
+}
+
 /// Check every table reference of a statement.
 pub fn check_references(
     state: &SessionState,
@@ -78,6 +98,17 @@ pub fn check_references(
             if state.table_functions().contains_key(table.as_ref()));
         if is_table_function {
             continue;
+        }
+        if let TableReference::Full {
+            catalog,
+            schema,
+            table,
+        } = reference
+        {
+            if catalog.as_ref() != DEFAULT_CATALOG {
+                check_external(state, catalog, schema, table)?;
+                continue;
+            }
         }
         if let Some(table) = system_table(reference, current_db) {
             let exists = state

@@ -95,3 +95,105 @@ async fn files_reads_csv_json_and_parquet_in_place() {
     assert!(err.to_string().contains("orc"), "{err}");
     assert_eq!(rows(&mut conn, "SELECT 1").await, vec![vec!["1"]]);
 }
+
+/// A `"type" = "files"` external catalog: directories are databases and tables, queried
+/// with three-part names (joined with internal tables too), listed by SHOW, persisted.
+#[tokio::test(flavor = "multi_thread")]
+async fn files_catalog_maps_directories_to_databases_and_tables() {
+    let mut server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sales = dir.path().join("sales");
+    for (region, text) in [
+        ("eu", "id,amount\n1,10.5\n2,20.0\n"),
+        ("us", "id,amount\n3,7.5\n"),
+    ] {
+        let part = sales.join("orders").join(format!("region={region}"));
+        std::fs::create_dir_all(&part).unwrap();
+        std::fs::write(part.join("part.csv"), text).unwrap();
+    }
+    std::fs::create_dir_all(sales.join("customers")).unwrap();
+    std::fs::write(
+        sales.join("customers/c.json"),
+        "{\"id\": 1, \"name\": \"ann\"}\n{\"id\": 3, \"name\": \"bob\"}\n",
+    )
+    .unwrap();
+    let location = format!("file://{}", dir.path().display());
+
+    let mut conn = server.connect().await;
+    conn.query_drop(format!(
+        "CREATE EXTERNAL CATALOG lake COMMENT 'local' PROPERTIES (\"type\" = \"files\", \
+         \"location\" = \"{location}\", \"csv.skip_header\" = \"1\", \"aws.s3.secret_key\" = \"hush\")"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&mut conn, "SHOW CATALOGS").await[1],
+        vec!["lake", "files", "local"]
+    );
+    let create = &rows(&mut conn, "SHOW CREATE CATALOG lake").await[0][1];
+    assert!(
+        create.contains("\"aws.s3.secret_key\" = \"***\"") && !create.contains("hush"),
+        "{create}"
+    );
+    assert_eq!(
+        rows(&mut conn, "SHOW DATABASES FROM lake").await,
+        vec![vec!["sales"]]
+    );
+    assert_eq!(
+        rows(&mut conn, "SHOW TABLES FROM lake.sales").await,
+        vec![vec!["customers"], vec!["orders"]]
+    );
+
+    // Three-part names, a join across the catalog, and a join with an internal table.
+    conn.query_drop("CREATE DATABASE crm").await.unwrap();
+    conn.query_drop("CREATE TABLE crm.vip (id INT) DUPLICATE KEY(id)")
+        .await
+        .unwrap();
+    conn.query_drop("INSERT INTO crm.vip VALUES (3)")
+        .await
+        .unwrap();
+    let got = rows(
+        &mut conn,
+        "SELECT c.name, o.region, o.amount FROM lake.sales.orders o \
+         JOIN lake.sales.customers c ON c.id = o.id \
+         JOIN default_catalog.crm.vip v ON v.id = o.id",
+    )
+    .await;
+    assert_eq!(got, vec![vec!["bob", "us", "7.5"]]);
+    // ETL into an internal table.
+    conn.query_drop(
+        "CREATE TABLE crm.orders AS SELECT id, amount, region FROM lake.sales.orders WHERE region = 'eu'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&mut conn, "SELECT count(*), sum(amount) FROM crm.orders").await,
+        vec![vec!["2", "30.5"]]
+    );
+    assert_eq!(
+        lakestar_tests::error_code(&mut conn, "SELECT * FROM lake.sales.nope")
+            .await
+            .0,
+        1146
+    );
+    assert_eq!(
+        lakestar_tests::error_code(&mut conn, "SELECT * FROM nocat.a.b")
+            .await
+            .0,
+        1049
+    );
+
+    // The catalog persists; DROP CATALOG removes it.
+    drop(conn);
+    server.restart();
+    let mut conn = server.connect().await;
+    assert_eq!(
+        rows(&mut conn, "SELECT count(*) FROM lake.sales.orders").await,
+        vec![vec!["3"]]
+    );
+    conn.query_drop("DROP CATALOG lake").await.unwrap();
+    assert_eq!(rows(&mut conn, "SHOW CATALOGS").await.len(), 1);
+    conn.query_drop("DROP CATALOG IF EXISTS lake")
+        .await
+        .unwrap();
+}
