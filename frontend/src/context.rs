@@ -91,6 +91,7 @@ impl FrontendContext {
     /// The DataFusion state to plan one statement of `session` in.
     pub fn session_state(&self, session: &Session) -> SessionState {
         let planning = PlanningSession {
+            current_catalog: session.current_catalog.clone(),
             functions: SessionFunctionValues {
                 current_database: session.current_db.clone(),
                 connection_id: session.connection_id,

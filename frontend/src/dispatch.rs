@@ -115,7 +115,7 @@ pub async fn execute(
         }
         Sql::Set(set) => handlers::set::handle(ctx, session, set).await,
         Sql::ShowDatabases { show_options, .. } | Sql::ShowSchemas { show_options, .. } => {
-            handlers::show::databases(ctx, &show_options).await
+            handlers::show::databases(ctx, session, &show_options).await
         }
         Sql::ShowTables {
             full, show_options, ..
@@ -232,6 +232,10 @@ async fn execute_admin(
             handlers::catalogs::drop(ctx, &name, if_exists).await
         }
         AdminStatement::ShowCatalogs => handlers::catalogs::show(ctx),
+        AdminStatement::SetCatalog { name } => {
+            set_catalog(ctx, session, &name)?;
+            Ok(QueryOutput::ok())
+        }
         AdminStatement::ShowCreateCatalog { name } => handlers::catalogs::show_create(ctx, &name),
         AdminStatement::ShowFrontendConfig { like } => {
             handlers::show_server::frontend_config(like.as_deref())
@@ -260,15 +264,49 @@ pub fn kill(
     handlers::kill::handle(ctx, session, id, connection)
 }
 
-/// `USE db` and COM_INIT_DB.
+/// `USE [catalog.]db` and COM_INIT_DB. A bare database is looked up in the current
+/// catalog; `catalog.db` switches catalog too.
 pub fn use_database(ctx: &FrontendContext, session: &mut Session, name: &str) -> Result<()> {
-    let name = name.trim_matches('`').to_lowercase();
-    if !ctx.catalog.database_exists_now(&name)
-        && name != crate::information_schema::INFORMATION_SCHEMA
-    {
-        return Err(user_err!(UnknownDatabase, "Unknown database '{name}'"));
+    let name = name.replace('`', "").to_lowercase();
+    let (catalog, db) = match name.split_once('.') {
+        Some((c, d)) if c == lakestar_engine::catalog::DEFAULT_CATALOG => (None, d.to_string()),
+        Some((c, d)) => (Some(c.to_string()), d.to_string()),
+        None => (session.current_catalog.clone(), name),
+    };
+    match &catalog {
+        None => {
+            if !ctx.catalog.database_exists_now(&db)
+                && db != crate::information_schema::INFORMATION_SCHEMA
+            {
+                return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
+            }
+        }
+        Some(c) => {
+            let provider = ctx
+                .session_state(session)
+                .catalog_list()
+                .catalog(c)
+                .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{c}'"))?;
+            if provider.schema(&db).is_none() {
+                return Err(user_err!(UnknownDatabase, "Unknown database '{c}.{db}'"));
+            }
+        }
     }
-    session.current_db = Some(name);
+    session.current_catalog = catalog;
+    session.current_db = Some(db);
+    Ok(())
+}
+
+/// `SET CATALOG c`: bare names now resolve in `c`; the database is unset.
+pub fn set_catalog(ctx: &FrontendContext, session: &mut Session, name: &str) -> Result<()> {
+    if name == lakestar_engine::catalog::DEFAULT_CATALOG {
+        session.current_catalog = None;
+    } else if ctx.catalog.snapshot().catalogs.contains_key(name) {
+        session.current_catalog = Some(name.to_string());
+    } else {
+        return Err(user_err!(UnknownDatabase, "Unknown catalog '{name}'"));
+    }
+    session.current_db = None;
     Ok(())
 }
 

@@ -42,6 +42,8 @@ pub struct Session {
     pub connection_id: u32,
     pub user: String,
     pub client_host: String,
+    /// The external catalog chosen with SET CATALOG / USE c.db; None: default_catalog.
+    pub current_catalog: Option<String>,
     pub current_db: Option<String>,
     pub variables: SessionVariables,
     pub user_variables: UserVariableProvider,
@@ -71,6 +73,7 @@ impl Session {
             connection_id,
             user,
             client_host,
+            current_catalog: None,
             current_db: None,
             variables: SessionVariables::new(globals),
             user_variables: UserVariableProvider::default(),

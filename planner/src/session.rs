@@ -20,6 +20,8 @@ pub const NO_DATABASE: &str = "";
 /// Everything about the session that planning depends on.
 #[derive(Debug, Clone)]
 pub struct PlanningSession {
+    /// The external catalog bare names resolve in; None: default_catalog.
+    pub current_catalog: Option<String>,
     pub functions: SessionFunctionValues,
     pub variables: SessionVariables,
     pub user_variables: UserVariableProvider,
@@ -41,7 +43,13 @@ pub fn build_session_state(
         .clone()
         .unwrap_or_else(|| NO_DATABASE.to_string());
     let mut config = SessionConfig::new()
-        .with_default_catalog_and_schema(DEFAULT_CATALOG, default_db)
+        .with_default_catalog_and_schema(
+            session
+                .current_catalog
+                .as_deref()
+                .unwrap_or(DEFAULT_CATALOG),
+            default_db,
+        )
         .with_create_default_catalog_and_schema(false)
         .with_information_schema(false)
         .with_target_partitions(session.target_partitions.max(1));

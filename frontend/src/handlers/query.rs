@@ -38,7 +38,8 @@ pub async fn bind(
 ) -> Result<(SessionState, LogicalPlan)> {
     let state = ctx.session_state(session);
     let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
-        .with_params(params);
+        .with_params(params)
+        .with_catalog(session.current_catalog.as_deref());
     let plan = match statement {
         Statement::Insert(_) => binder.bind_insert(statement).await?,
         other => binder.bind_query(other).await?,

@@ -63,15 +63,19 @@ fn files_location(ctx: &FrontendContext, catalog: &str) -> Result<String> {
 /// `SHOW DATABASES [FROM catalog]`.
 pub async fn databases(
     ctx: &FrontendContext,
+    session: &Session,
     options: &ShowStatementOptions,
 ) -> Result<QueryOutput> {
     let pattern = options_filter(options)?;
-    let catalog = options
+    let catalog = match options
         .show_in
         .as_ref()
         .and_then(|s| s.parent_name.as_ref())
-        .map(|n| n.to_string().trim_matches('`').to_lowercase())
-        .filter(|c| c != lakestar_engine::catalog::DEFAULT_CATALOG);
+    {
+        Some(n) => Some(n.to_string().trim_matches('`').to_lowercase()),
+        None => session.current_catalog.clone(),
+    }
+    .filter(|c| c != lakestar_engine::catalog::DEFAULT_CATALOG);
     let names = match catalog {
         Some(catalog) => {
             let location = files_location(ctx, &catalog)?;
@@ -104,10 +108,16 @@ pub async fn tables(
         .and_then(|s| s.parent_name.as_ref())
     {
         Some(name) => name.to_string().replace('`', "").to_lowercase(),
-        None => session
-            .current_db
-            .clone()
-            .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
+        None => {
+            let db = session
+                .current_db
+                .clone()
+                .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?;
+            match &session.current_catalog {
+                Some(c) => format!("{c}.{db}"),
+                None => db,
+            }
+        }
     };
     let (external, db) = match db.split_once('.') {
         Some((c, d)) if c != lakestar_engine::catalog::DEFAULT_CATALOG => {

@@ -86,6 +86,10 @@ pub enum AdminStatement {
         name: String,
     },
     ShowCatalogs,
+    /// `SET CATALOG c`.
+    SetCatalog {
+        name: String,
+    },
     ShowCreateCatalog {
         name: String,
     },
@@ -114,7 +118,7 @@ pub fn starts_admin(parser: &Parser) -> bool {
         _ if is_word(&a, "CREATE") || is_word(&a, "ALTER") || is_word(&a, "DROP") => {
             is_word(&b, "USER")
         }
-        _ if is_word(&a, "SET") => is_word(&b, "PASSWORD"),
+        _ if is_word(&a, "SET") => is_word(&b, "PASSWORD") || is_word(&b, "CATALOG"),
         _ if is_word(&a, "PREPARE") => is_word(&c, "FROM"),
         _ if is_word(&a, "ADMIN") => is_word(&b, "SHOW"),
         _ if is_word(&a, "SHOW") => {
@@ -172,6 +176,11 @@ pub fn parse_admin(parser: &mut Parser) -> Result<AdminStatement> {
                 )))
             }
         });
+    }
+    if is_word(&first, "SET") && is_word(&parser.peek_token().token, "CATALOG") {
+        parser.next_token();
+        let name = parser.parse_identifier()?.value.to_lowercase();
+        return Ok(AdminStatement::SetCatalog { name });
     }
     if is_word(&first, "SET") {
         expect_word(parser, "PASSWORD")?;

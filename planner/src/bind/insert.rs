@@ -164,14 +164,9 @@ impl Binder<'_> {
         source: Box<sqlparser::ast::Query>,
     ) -> Result<LogicalPlan> {
         let mut query = Statement::Query(source);
-        super::views::expand_views(&mut query, self.current_db, self.view)?;
+        super::views::expand_views(&mut query, self.view_db(), self.view)?;
         normalize_identifiers(&mut query);
-        check_references(
-            self.state,
-            &DFStatement::Statement(Box::new(query.clone())),
-            self.current_db,
-            self.view,
-        )?;
+        check_references(self, &DFStatement::Statement(Box::new(query.clone())))?;
         let source_plan = self.plan_with_params(query).await?;
         if source_plan.schema().fields().len() != target.columns.len() {
             return Err(user_err!(

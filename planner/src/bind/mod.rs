@@ -26,6 +26,8 @@ pub struct Binder<'a> {
     pub current_db: Option<&'a str>,
     /// Values of a prepared statement's parameters (`$1`, `$2`, ...), if executing one.
     pub params: Option<&'a [ScalarValue]>,
+    /// The external catalog bare and two-part names resolve in (SET CATALOG).
+    pub current_catalog: Option<&'a str>,
 }
 
 impl<'a> Binder<'a> {
@@ -39,6 +41,21 @@ impl<'a> Binder<'a> {
             view,
             current_db,
             params: None,
+            current_catalog: None,
+        }
+    }
+
+    /// Resolve bare and two-part names in an external catalog.
+    pub fn with_catalog(mut self, catalog: Option<&'a str>) -> Self {
+        self.current_catalog = catalog;
+        self
+    }
+
+    /// The database views are looked up in: none while an external catalog is current.
+    fn view_db(&self) -> Option<&'a str> {
+        match self.current_catalog {
+            Some(_) => None,
+            None => self.current_db,
         }
     }
 
@@ -51,11 +68,11 @@ impl<'a> Binder<'a> {
     /// Bind a query (SELECT, VALUES, set operations, WITH ...).
     pub async fn bind_query(&self, mut statement: Statement) -> Result<LogicalPlan> {
         normalize_identifiers(&mut statement);
-        views::expand_views(&mut statement, self.current_db, self.view)?;
+        views::expand_views(&mut statement, self.view_db(), self.view)?;
         normalize_identifiers(&mut statement);
         mysql_column_names(&mut statement);
         let checked = DFStatement::Statement(Box::new(statement.clone()));
-        references::check_references(self.state, &checked, self.current_db, self.view)?;
+        references::check_references(self, &checked)?;
         system_columns::quote_system_columns(self.state, &mut statement, self.current_db).await?;
         self.plan_with_params(statement).await
     }

@@ -85,15 +85,33 @@ fn check_external(state: &SessionState, catalog: &str, schema: &str, table: &str
 
 /// Check every table reference of a statement.
 pub fn check_references(
-    state: &SessionState,
+    binder: &super::Binder<'_>,
     statement: &datafusion::sql::parser::Statement,
-    current_db: Option<&str>,
-    view: &dyn CatalogView,
 ) -> Result<()> {
+    let (state, current_db, view) = (binder.state, binder.current_db, binder.view);
     let references = state
         .resolve_table_references(statement)
         .map_err(Error::from_datafusion)?;
     for reference in &references {
+        if let Some(catalog) = binder.current_catalog {
+            let in_catalog = match reference {
+                TableReference::Bare { table } => Some((
+                    current_db
+                        .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
+                    table.as_ref(),
+                )),
+                TableReference::Partial { schema, table } => {
+                    Some((schema.as_ref(), table.as_ref()))
+                }
+                TableReference::Full { .. } => None,
+            };
+            if let Some((schema, table)) = in_catalog {
+                if !state.table_functions().contains_key(table) {
+                    check_external(state, catalog, schema, table)?;
+                }
+                continue;
+            }
+        }
         let is_table_function = matches!(reference, TableReference::Bare { table }
             if state.table_functions().contains_key(table.as_ref()));
         if is_table_function {

@@ -183,6 +183,38 @@ async fn files_catalog_maps_directories_to_databases_and_tables() {
         1049
     );
 
+    // SET CATALOG and USE catalog.db make bare names resolve in the catalog.
+    conn.query_drop("SET CATALOG lake").await.unwrap();
+    assert_eq!(rows(&mut conn, "SHOW DATABASES").await, vec![vec!["sales"]]);
+    conn.query_drop("USE sales").await.unwrap();
+    assert_eq!(
+        rows(&mut conn, "SHOW TABLES").await,
+        vec![vec!["customers"], vec!["orders"]]
+    );
+    assert_eq!(
+        rows(&mut conn, "SELECT count(*) FROM orders").await,
+        vec![vec!["3"]]
+    );
+    conn.query_drop("USE default_catalog.crm").await.unwrap();
+    assert_eq!(
+        rows(&mut conn, "SELECT count(*) FROM vip").await,
+        vec![vec!["1"]]
+    );
+    conn.query_drop("USE lake.sales").await.unwrap();
+    assert_eq!(
+        rows(&mut conn, "SELECT count(*) FROM customers").await,
+        vec![vec!["2"]]
+    );
+    assert_eq!(
+        lakestar_tests::error_code(&mut conn, "SET CATALOG nope")
+            .await
+            .0,
+        1049
+    );
+    conn.query_drop("SET CATALOG default_catalog")
+        .await
+        .unwrap();
+
     // The catalog persists; DROP CATALOG removes it.
     drop(conn);
     server.restart();

@@ -30,7 +30,8 @@ pub async fn handle(
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
     }
     let state = ctx.session_state(session);
-    let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref());
+    let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
+        .with_catalog(session.current_catalog.as_deref());
     let plan = binder
         .bind_query(Statement::Query(Box::new(query.clone())))
         .await?;
