@@ -65,7 +65,7 @@ pub fn processlist(ctx: &FrontendContext, session: &Session, full: bool) -> Resu
     let mut rows = tables::processlist(&ctx.system_sources(session));
     if !full {
         // Without FULL, MySQL shows the first 100 characters of each statement.
-        for row in rows_mut(&mut rows) {
+        for row in rows.rows_mut() {
             if let Cell::Text(info) = &mut row[7] {
                 *info = info.chars().take(100).collect();
             }
@@ -81,10 +81,6 @@ pub fn processlist(ctx: &FrontendContext, session: &Session, full: bool) -> Resu
         ("State", 6),
         ("Info", 7),
     ])?))
-}
-
-fn rows_mut(rows: &mut Rows) -> impl Iterator<Item = &mut Vec<Cell>> {
-    rows.rows_mut().iter_mut()
 }
 
 /// `ADMIN SHOW FRONTEND CONFIG`: the configuration StarRocks tools probe (`run_mode`).

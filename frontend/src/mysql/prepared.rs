@@ -56,14 +56,7 @@ impl Connection {
             }
         }
         if let Some(schema) = schema.filter(|s| !s.fields().is_empty()) {
-            for field in schema.fields() {
-                self.io
-                    .write_packet(&ColumnDef::from_field(field).encode())
-                    .await?;
-            }
-            if !self.deprecate_eof() {
-                self.write_eof(false).await?;
-            }
+            self.write_column_defs(&schema).await?;
         }
         Ok(())
     }

@@ -63,14 +63,7 @@ impl Connection {
         let mut buf = Vec::new();
         put_lenenc_int(&mut buf, schema.fields().len() as u64);
         self.io.write_packet(&buf).await?;
-        for field in schema.fields() {
-            self.io
-                .write_packet(&ColumnDef::from_field(field).encode())
-                .await?;
-        }
-        if !self.deprecate_eof() {
-            self.write_eof(false).await?;
-        }
+        self.write_column_defs(&schema).await?;
         while let Some(batch) = next {
             let batch = match batch {
                 Ok(b) => b,
@@ -111,6 +104,22 @@ impl Connection {
             self.write_eof(more_results).await?;
         }
         Ok(true)
+    }
+
+    /// One column definition per field, then EOF unless the client deprecated it.
+    pub(super) async fn write_column_defs(
+        &mut self,
+        schema: &datafusion::arrow::datatypes::Schema,
+    ) -> std::io::Result<()> {
+        for field in schema.fields() {
+            self.io
+                .write_packet(&ColumnDef::from_field(field).encode())
+                .await?;
+        }
+        if !self.deprecate_eof() {
+            self.write_eof(false).await?;
+        }
+        Ok(())
     }
 
     pub(super) fn deprecate_eof(&self) -> bool {

@@ -15,6 +15,11 @@ fn client() -> &'static str {
 }
 
 fn run_script(server: &TestServer, script: &str) -> (bool, String, String) {
+    run_script_with(server, &[], script)
+}
+
+/// Run a script with `mysql --batch` plus `options`: (success, stdout, stderr).
+fn run_script_with(server: &TestServer, options: &[&str], script: &str) -> (bool, String, String) {
     let mut child = Command::new(client())
         .args([
             "-h",
@@ -23,8 +28,9 @@ fn run_script(server: &TestServer, script: &str) -> (bool, String, String) {
             &server.port.to_string(),
             "-u",
             "root",
-            "--batch",
         ])
+        .arg("--batch")
+        .args(options)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -104,30 +110,7 @@ SELECT * FROM missing;
 SELECT 'still here';
 SELECT count(*), sum(value) FROM generate_series(1, 1000000);
 "#;
-    let mut child = Command::new(client())
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-P",
-            &server.port.to_string(),
-            "-u",
-            "root",
-        ])
-        .args(["--batch", "--force", "--quick"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run mysql client");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stdout, stderr) = run_script_with(&server, &["--force", "--quick"], script);
     assert!(stdout.contains("SCHEMA_NAME\ncli\n"), "{stdout}");
     assert!(
         stdout.contains("TABLE_NAME\tTABLE_TYPE\tTABLE_ROWS\nt\tBASE TABLE\tNULL\n"),
