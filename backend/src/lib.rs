@@ -5,15 +5,20 @@
 //! - [`table::LakeTable`] is the DataFusion table provider of one internal table (scan one
 //!   snapshot; each INSERT is one atomic Paimon commit, serialised per table).
 //! - [`executor::LocalExecutor`] executes plan fragments.
+//! - [`files::ListingFileReader`] reads plain Parquet / CSV / JSON files in place (`FILES()`).
+//! - [`external::LakeConnectors`] opens external catalogs: Paimon warehouses and
+//!   directories of files.
 //!
 //! The backend depends only on `lakestar-engine`; the `lakestar` binary hands its storage
 //! to the frontend as an `Arc<dyn TableStorage>`.
 
 pub mod executor;
+pub mod external;
 pub mod files;
 pub mod paimon_storage;
 pub mod table;
 
 pub use executor::LocalExecutor;
+pub use external::LakeConnectors;
 pub use files::ListingFileReader;
 pub use paimon_storage::PaimonStorage;

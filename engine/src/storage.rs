@@ -57,3 +57,19 @@ pub trait FileReader: Send + Sync + std::fmt::Debug {
     /// catalog, or tables of one of its databases), sorted.
     async fn list_directories(&self, location: &str) -> Result<Vec<String>>;
 }
+
+/// External catalogs (`CREATE EXTERNAL CATALOG`): the backend opens them, the planner binds
+/// three-part names in them.
+#[async_trait]
+pub trait ExternalCatalogs: Send + Sync + std::fmt::Debug {
+    /// Check a definition before it is stored: its type is supported, the properties it
+    /// needs are there, and its location can be listed.
+    async fn check(&self, meta: &crate::catalog::ExternalCatalogMeta) -> Result<()>;
+
+    /// The catalog as DataFusion sees it, for one statement. A table opened through it
+    /// reads one snapshot, the same for every reference to it in the statement.
+    fn open(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+    ) -> Result<Arc<dyn datafusion::catalog::CatalogProvider>>;
+}

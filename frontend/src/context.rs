@@ -7,7 +7,7 @@ use std::time::Instant;
 use datafusion::execution::session_state::SessionState;
 use lakestar_engine::catalog::CatalogView;
 use lakestar_engine::execution::FragmentExecutor;
-use lakestar_engine::storage::{FileReader, TableStorage};
+use lakestar_engine::storage::{ExternalCatalogs, FileReader, TableStorage};
 use lakestar_engine::variables::{GlobalVariables, SERVER_VERSION};
 use lakestar_engine::Result;
 use lakestar_planner::functions::SessionFunctionValues;
@@ -27,6 +27,7 @@ pub struct FrontendContext {
     pub storage: Arc<dyn TableStorage>,
     pub executor: Arc<dyn FragmentExecutor>,
     pub files: Arc<dyn FileReader>,
+    pub external: Arc<dyn ExternalCatalogs>,
     pub globals: Arc<GlobalVariables>,
     pub auth: Authenticator,
     pub processes: Arc<ProcessList>,
@@ -42,6 +43,7 @@ impl FrontendContext {
         storage: Arc<dyn TableStorage>,
         executor: Arc<dyn FragmentExecutor>,
         files: Arc<dyn FileReader>,
+        external: Arc<dyn ExternalCatalogs>,
         tls: Option<TlsAcceptor>,
     ) -> Result<Arc<Self>> {
         Ok(Arc::new(Self {
@@ -50,6 +52,7 @@ impl FrontendContext {
             storage,
             executor,
             files,
+            external,
             globals: GlobalVariables::new(),
             processes: Arc::new(ProcessList::default()),
             started: Instant::now(),
@@ -81,11 +84,29 @@ impl FrontendContext {
         SystemSources {
             catalog: Arc::clone(&self.catalog),
             storage: Arc::clone(&self.storage),
+            external: Arc::clone(&self.external),
             processes: Arc::clone(&self.processes),
             globals: Arc::clone(&self.globals),
             session_variables: session.variables.clone(),
             started: self.started,
         }
+    }
+
+    /// An external catalog, opened for one statement (SHOW, USE).
+    pub fn external_catalog(
+        &self,
+        name: &str,
+    ) -> Result<Arc<dyn datafusion::catalog::CatalogProvider>> {
+        let meta = self
+            .catalog
+            .snapshot()
+            .catalogs
+            .get(name)
+            .cloned()
+            .ok_or_else(|| {
+                lakestar_engine::user_err!(UnknownDatabase, "Unknown catalog '{name}'")
+            })?;
+        self.external.open(&meta)
     }
 
     /// The DataFusion state to plan one statement of `session` in.
@@ -112,6 +133,7 @@ impl FrontendContext {
                 self.system_sources(session),
             ))),
             Some(Arc::clone(&self.files)),
+            Some(Arc::clone(&self.external)),
         )
     }
 }

@@ -282,12 +282,8 @@ pub fn use_database(ctx: &FrontendContext, session: &mut Session, name: &str) ->
             }
         }
         Some(c) => {
-            let provider = ctx
-                .session_state(session)
-                .catalog_list()
-                .catalog(c)
-                .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{c}'"))?;
-            if provider.schema(&db).is_none() {
+            if ctx
+                .external_catalog(c)?.schema(&db).is_none() {
                 return Err(user_err!(UnknownDatabase, "Unknown database '{c}.{db}'"));
             }
         }

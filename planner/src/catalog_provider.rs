@@ -3,19 +3,23 @@
 //! Tables are opened from storage when a statement is bound, so every statement reads the
 //! newest committed snapshot of each table it names.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, CatalogProviderList, SchemaProvider, TableProvider};
 use datafusion::error::Result as DFResult;
 use lakestar_engine::catalog::{CatalogView, DEFAULT_CATALOG};
-use lakestar_engine::storage::TableStorage;
+use lakestar_engine::storage::{ExternalCatalogs, TableStorage};
 
-/// The list of catalogs a statement can name.
+/// The list of catalogs a statement can name. One is built per statement; an external
+/// catalog is opened once per statement, so every reference to one of its tables reads
+/// the same snapshot.
 #[derive(Debug)]
 pub struct LakestarCatalogList {
     internal: Arc<InternalCatalog>,
-    files: Option<Arc<dyn lakestar_engine::storage::FileReader>>,
+    external: Option<Arc<dyn ExternalCatalogs>>,
+    opened: Mutex<HashMap<String, Arc<dyn CatalogProvider>>>,
 }
 
 impl LakestarCatalogList {
@@ -24,7 +28,7 @@ impl LakestarCatalogList {
         view: Arc<dyn CatalogView>,
         storage: Arc<dyn TableStorage>,
         system: Option<Arc<dyn SchemaProvider>>,
-        files: Option<Arc<dyn lakestar_engine::storage::FileReader>>,
+        external: Option<Arc<dyn ExternalCatalogs>>,
     ) -> Self {
         Self {
             internal: Arc::new(InternalCatalog {
@@ -32,7 +36,8 @@ impl LakestarCatalogList {
                 storage,
                 system,
             }),
-            files,
+            external,
+            opened: Mutex::default(),
         }
     }
 }
@@ -59,13 +64,20 @@ impl CatalogProviderList for LakestarCatalogList {
         if name == DEFAULT_CATALOG {
             return Some(Arc::clone(&self.internal) as Arc<dyn CatalogProvider>);
         }
+        let mut opened = self.opened.lock().expect("opened catalogs");
+        if let Some(catalog) = opened.get(name) {
+            return Some(Arc::clone(catalog));
+        }
         let meta = self.internal.view.external_catalog(name)?;
-        match meta.catalog_type() {
-            "files" => Some(Arc::new(crate::files_catalog::FilesCatalog::new(
-                &meta,
-                Arc::clone(self.files.as_ref()?),
-            ))),
-            _ => None,
+        match self.external.as_ref()?.open(&meta) {
+            Ok(catalog) => {
+                opened.insert(name.to_string(), Arc::clone(&catalog));
+                Some(catalog)
+            }
+            Err(e) => {
+                tracing::warn!(catalog = name, error = %e, "cannot open external catalog");
+                None
+            }
         }
     }
 }

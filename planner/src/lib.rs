@@ -18,7 +18,6 @@
 
 pub mod bind;
 pub mod catalog_provider;
-pub mod files_catalog;
 pub mod files_function;
 pub mod functions;
 pub mod normalize;

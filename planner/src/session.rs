@@ -36,6 +36,7 @@ pub fn build_session_state(
     storage: Arc<dyn TableStorage>,
     system: Option<Arc<dyn datafusion::catalog::SchemaProvider>>,
     files: Option<Arc<dyn lakestar_engine::storage::FileReader>>,
+    external: Option<Arc<dyn lakestar_engine::storage::ExternalCatalogs>>,
 ) -> SessionState {
     let default_db = session
         .functions
@@ -68,7 +69,7 @@ pub fn build_session_state(
             view,
             storage,
             system,
-            files.clone(),
+            external,
         )))
         .build();
     if let Some(reader) = files {

@@ -45,6 +45,49 @@ pub fn lakestar_binary() -> PathBuf {
     bin
 }
 
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The client scripts (`tests/clients`).
+pub fn clients_dir() -> PathBuf {
+    workspace_root().join("tests/clients")
+}
+
+/// The Python of the clients' virtual environment (drivers, pypaimon, DuckDB, moto),
+/// installed by `scripts/install-clients`. Missing is a failure, not a skip.
+pub fn python() -> PathBuf {
+    let p = workspace_root().join("target/clients/venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/install-clients",
+        p.display()
+    );
+    p
+}
+
+/// Run a Python script of `tests/clients` with arguments; panic with its output unless it
+/// exits 0. Returns its stdout.
+pub fn run_python(script: &str, args: &[&str]) -> String {
+    let output = Command::new(python())
+        .arg(clients_dir().join(script))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{script} {args:?} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 /// A running server process.
 pub struct TestServer {
     child: Option<Child>,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use lakestar_engine::catalog::{ExternalCatalogMeta, DEFAULT_CATALOG};
-use lakestar_engine::{user_err, Error, Result};
+use lakestar_engine::{user_err, Result};
 
 use crate::context::FrontendContext;
 use crate::output::QueryOutput;
@@ -21,32 +21,10 @@ pub async fn create(
         comment,
         properties,
     };
-    match meta.catalog_type() {
-        "files" => {
-            let location = meta.properties.get("location").ok_or_else(|| {
-                user_err!(
-                    InvalidDefinition,
-                    "A files catalog needs a \"location\" property"
-                )
-            })?;
-            if !location.starts_with("file://") {
-                return Err(Error::unsupported(format!(
-                    "Only file:// locations are supported yet, not '{location}'"
-                )));
-            }
-        }
-        "" => {
-            return Err(user_err!(
-                InvalidDefinition,
-                "An external catalog needs a \"type\" property"
-            ))
-        }
-        other => {
-            return Err(Error::unsupported(format!(
-                "External catalogs of type '{other}' are not supported yet; use \"files\""
-            )))
-        }
+    if ctx.catalog.snapshot().catalogs.contains_key(name) && if_not_exists {
+        return Ok(QueryOutput::ok());
     }
+    ctx.external.check(&meta).await?;
     ctx.catalog.create_catalog(meta, if_not_exists).await?;
     Ok(QueryOutput::ok())
 }

@@ -48,18 +48,6 @@ pub fn like_matches(pattern: &str, text: &str) -> bool {
     go(&p, &t)
 }
 
-/// The location of an external files catalog.
-fn files_location(ctx: &FrontendContext, catalog: &str) -> Result<String> {
-    let meta = ctx
-        .catalog
-        .snapshot()
-        .catalogs
-        .get(catalog)
-        .cloned()
-        .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{catalog}'"))?;
-    Ok(meta.properties.get("location").cloned().unwrap_or_default())
-}
-
 /// `SHOW DATABASES [FROM catalog]`.
 pub async fn databases(
     ctx: &FrontendContext,
@@ -77,10 +65,7 @@ pub async fn databases(
     }
     .filter(|c| c != lakestar_engine::catalog::DEFAULT_CATALOG);
     let names = match catalog {
-        Some(catalog) => {
-            let location = files_location(ctx, &catalog)?;
-            ctx.files.list_directories(&location).await?
-        }
+        Some(catalog) => ctx.external_catalog(&catalog)?.schema_names(),
         None => {
             let mut names = vec![INFORMATION_SCHEMA.to_string()];
             names.extend(ctx.catalog.database_names());
@@ -127,18 +112,12 @@ pub async fn tables(
         None => (None, db),
     };
     let relations: Vec<(String, &str)> = if let Some(catalog) = &external {
-        let location = files_location(ctx, catalog)?;
-        let databases = ctx.files.list_directories(&location).await?;
-        if !databases.contains(&db) {
-            return Err(user_err!(
-                UnknownDatabase,
-                "Unknown database '{catalog}.{db}'"
-            ));
-        }
-        let tables = ctx
-            .files
-            .list_directories(&format!("{}/{db}", location.trim_end_matches('/')))
-            .await?;
+        let database = ctx
+            .external_catalog(catalog)?
+            .schema(&db)
+            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{catalog}.{db}'"))?;
+        let mut tables = database.table_names();
+        tables.sort();
         tables.into_iter().map(|t| (t, "BASE TABLE")).collect()
     } else if db == INFORMATION_SCHEMA {
         crate::information_schema::TABLE_NAMES

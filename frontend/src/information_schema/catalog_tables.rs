@@ -1,11 +1,12 @@
 //! information_schema tables that describe catalog objects, in MySQL 8's layout (plus
 //! StarRocks' `COLUMN_SIZE` / `DECIMAL_DIGITS` in COLUMNS).
 
-use lakestar_engine::catalog::{Distribution, KeysType, TableMeta, ViewMeta};
+use lakestar_engine::catalog::{ColumnMeta, Distribution, KeysType, TableMeta, ViewMeta};
+use lakestar_engine::types::SqlType;
 use lakestar_engine::Result;
 
 use super::rows::{Cell, Kind, Kind::Int as I, Kind::Text as T, Rows};
-use super::{SystemSources, INFORMATION_SCHEMA, TABLE_NAMES};
+use super::{external_tables, SystemSources, INFORMATION_SCHEMA, TABLE_NAMES};
 
 pub const SCHEMATA: &[(&str, Kind)] = &[
     ("CATALOG_NAME", T),
@@ -228,11 +229,16 @@ fn create_time(meta: &TableMeta) -> Option<String> {
 
 pub fn schemata(sources: &SystemSources) -> Rows {
     let mut rows = Rows::new(SCHEMATA);
-    let mut names = vec![INFORMATION_SCHEMA.to_string()];
-    names.extend(databases(sources));
-    for name in names {
+    let mut names = vec![(DEF.to_string(), INFORMATION_SCHEMA.to_string())];
+    names.extend(databases(sources).into_iter().map(|d| (DEF.to_string(), d)));
+    names.extend(
+        external_tables::databases(sources)
+            .into_iter()
+            .map(|d| (d.catalog, d.name)),
+    );
+    for (catalog, name) in names {
         rows.push(vec![
-            DEF.into(),
+            catalog.into(),
             name.into(),
             "utf8mb4".into(),
             "utf8mb4_general_ci".into(),
@@ -267,6 +273,19 @@ pub async fn tables_table(sources: &SystemSources) -> Result<Rows> {
                 .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()),
             view.comment.as_deref().unwrap_or("VIEW"),
         ));
+    }
+    for table in external_tables::tables(sources, false).await {
+        let mut row = table_row(
+            &table.database,
+            &table.name,
+            "BASE TABLE",
+            &table.catalog_type.to_ascii_uppercase(),
+            None,
+            None,
+            "",
+        );
+        row[0] = table.catalog.into();
+        rows.push(row);
     }
     for meta in tables(sources) {
         let count = sources.storage.row_count(&meta).await.ok().flatten();
@@ -325,15 +344,33 @@ fn key_name(meta: &TableMeta) -> Option<&'static str> {
     }
 }
 
-pub fn columns(sources: &SystemSources) -> Rows {
+pub async fn columns(sources: &SystemSources) -> Rows {
     let mut rows = Rows::new(COLUMNS);
+    for table in external_tables::tables(sources, true).await {
+        let Some(schema) = &table.schema else {
+            continue;
+        };
+        for (i, field) in schema.fields().iter().enumerate() {
+            let t = SqlType::from_arrow(field.data_type()).unwrap_or(SqlType::String);
+            let mut row = column_row(
+                &table.database,
+                &table.name,
+                i,
+                &ColumnMeta {
+                    name: field.name().clone(),
+                    sql_type: t,
+                    nullable: field.is_nullable(),
+                    default: None,
+                    comment: None,
+                },
+                "",
+            );
+            row[0] = table.catalog.as_str().into();
+            rows.push(row);
+        }
+    }
     for meta in tables(sources) {
         for (i, c) in meta.columns.iter().enumerate() {
-            let t = c.sql_type;
-            let chars = t.char_length().map(|n| n as i64);
-            let (precision, scale) = t
-                .numeric_precision_scale()
-                .map_or((None, None), |(p, s)| (Some(p as i64), Some(s as i64)));
             let is_key = meta.key_columns.contains(&c.name);
             let column_key = match (is_key, meta.keys_type) {
                 (true, KeysType::Primary) => "PRI",
@@ -341,40 +378,55 @@ pub fn columns(sources: &SystemSources) -> Rows {
                 (true, KeysType::Duplicate) => "DUP",
                 (false, _) => "",
             };
-            let datetime_precision =
-                matches!(t, lakestar_engine::types::SqlType::DateTime).then_some(0i64);
-            rows.push(vec![
-                DEF.into(),
-                meta.database.as_str().into(),
-                meta.name.as_str().into(),
-                c.name.as_str().into(),
-                (i as i64 + 1).into(),
-                c.default
-                    .as_deref()
-                    .map(|d| d.trim_matches('\'').to_string())
-                    .into(),
-                if c.nullable { "YES" } else { "NO" }.into(),
-                t.mysql_data_type().into(),
-                chars.into(),
-                chars.map(|n| n * 4).into(),
-                precision.into(),
-                scale.into(),
-                datetime_precision.into(),
-                t.is_string().then_some("utf8mb4").into(),
-                t.is_string().then_some("utf8mb4_general_ci").into(),
-                t.mysql_column_type().into(),
-                column_key.into(),
-                "".into(),
-                "select,insert".into(),
-                c.comment.clone().unwrap_or_default().into(),
-                "".into(),
-                Cell::Null,
-                chars.or(precision).into(),
-                scale.into(),
-            ]);
+            rows.push(column_row(&meta.database, &meta.name, i, c, column_key));
         }
     }
     rows
+}
+
+/// One row of COLUMNS.
+fn column_row(
+    database: &str,
+    table: &str,
+    index: usize,
+    c: &ColumnMeta,
+    column_key: &str,
+) -> Vec<Cell> {
+    let t = c.sql_type;
+    let chars = t.char_length().map(|n| n as i64);
+    let (precision, scale) = t
+        .numeric_precision_scale()
+        .map_or((None, None), |(p, s)| (Some(p as i64), Some(s as i64)));
+    let datetime_precision = matches!(t, SqlType::DateTime).then_some(0i64);
+    vec![
+        DEF.into(),
+        database.into(),
+        table.into(),
+        c.name.as_str().into(),
+        (index as i64 + 1).into(),
+        c.default
+            .as_deref()
+            .map(|d| d.trim_matches('\'').to_string())
+            .into(),
+        if c.nullable { "YES" } else { "NO" }.into(),
+        t.mysql_data_type().into(),
+        chars.into(),
+        chars.map(|n| n * 4).into(),
+        precision.into(),
+        scale.into(),
+        datetime_precision.into(),
+        t.is_string().then_some("utf8mb4").into(),
+        t.is_string().then_some("utf8mb4_general_ci").into(),
+        t.mysql_column_type().into(),
+        column_key.into(),
+        "".into(),
+        "select,insert".into(),
+        c.comment.clone().unwrap_or_default().into(),
+        "".into(),
+        Cell::Null,
+        chars.or(precision).into(),
+        scale.into(),
+    ]
 }
 
 pub fn statistics(sources: &SystemSources) -> Rows {

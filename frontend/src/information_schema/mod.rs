@@ -5,6 +5,7 @@
 //! use the same rows.
 
 pub mod catalog_tables;
+pub mod external_tables;
 pub mod rows;
 pub mod server_tables;
 
@@ -15,7 +16,7 @@ use async_trait::async_trait;
 use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
 use datafusion::error::Result as DFResult;
-use lakestar_engine::storage::TableStorage;
+use lakestar_engine::storage::{ExternalCatalogs, TableStorage};
 use lakestar_engine::variables::{GlobalVariables, SessionVariables};
 use lakestar_engine::Result;
 
@@ -51,6 +52,7 @@ pub const TABLE_NAMES: &[&str] = &[
 pub struct SystemSources {
     pub catalog: Arc<CatalogManager>,
     pub storage: Arc<dyn TableStorage>,
+    pub external: Arc<dyn ExternalCatalogs>,
     pub processes: Arc<ProcessList>,
     pub globals: Arc<GlobalVariables>,
     pub session_variables: SessionVariables,
@@ -64,7 +66,7 @@ pub async fn build(name: &str, sources: &SystemSources) -> Result<Option<Rows>> 
     Ok(Some(match name {
         "character_sets" => s::character_sets(),
         "collations" => s::collations(),
-        "columns" => c::columns(sources),
+        "columns" => c::columns(sources).await,
         "engines" => s::engines(),
         "global_variables" => s::global_variables(sources),
         "key_column_usage" => c::key_column_usage(sources),

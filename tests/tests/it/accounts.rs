@@ -4,18 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use lakestar_tests::{lakestar_binary, rows, TestServer};
+use lakestar_tests::{lakestar_binary, python, rows, TestServer};
 use mysql_async::prelude::Queryable;
-
-fn python() -> std::path::PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/clients/venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run scripts/install-clients",
-        p.display()
-    );
-    p
-}
 
 fn run_auth_phase(phase: &str, port: u16) {
     let out = Command::new(python())

@@ -6,31 +6,11 @@
 //!
 //! A missing client is a failure, not a skip: run `scripts/install-clients`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use lakestar_tests::TestServer;
+use lakestar_tests::{clients_dir, python, TestServer};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-fn clients_dir() -> PathBuf {
-    root().join("tests/clients")
-}
-
-fn python() -> PathBuf {
-    let p = root().join("target/clients/venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run scripts/install-clients",
-        p.display()
-    );
-    p
-}
 
 /// Run a client command against a fresh server and check it reports success.
 fn run_client(name: &str, mut command: Command) {

@@ -8,6 +8,7 @@ mod durability;
 mod errors;
 mod files;
 mod mysql_cli;
+mod paimon;
 mod prepared;
 mod protocol;
 mod robustness;

@@ -12,10 +12,7 @@ use datafusion::error::Result as DFResult;
 use lakestar_engine::catalog::ExternalCatalogMeta;
 use lakestar_engine::storage::FileReader;
 
-/// Run a listing on this worker (catalog traits are synchronous).
-fn blocking<T>(fut: impl std::future::Future<Output = T>) -> T {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(fut))
-}
+use super::blocking;
 
 fn join(location: &str, name: &str) -> String {
     format!("{}/{name}", location.trim_end_matches('/'))

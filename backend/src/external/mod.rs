@@ -1,0 +1,121 @@
+//! External catalogs: the backend side of `CREATE EXTERNAL CATALOG`.
+//!
+//! - `"type" = "files"` ([`files_catalog`]): directories of Parquet / CSV / JSON files.
+//! - `"type" = "paimon"` ([`paimon_catalog`]): a Paimon filesystem warehouse.
+//!
+//! [`LakeConnectors`] implements [`ExternalCatalogs`]: it checks definitions and opens a
+//! catalog for each statement. Paimon warehouses are opened once per catalog definition
+//! and shared by statements.
+
+pub mod files_catalog;
+pub mod paimon_catalog;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use datafusion::catalog::CatalogProvider;
+use lakestar_engine::catalog::ExternalCatalogMeta;
+use lakestar_engine::storage::{ExternalCatalogs, FileReader};
+use lakestar_engine::{Error, Reason, Result};
+
+/// Run catalog I/O on this worker (DataFusion's catalog traits are synchronous).
+pub(crate) fn blocking<T>(fut: impl std::future::Future<Output = T>) -> T {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(fut))
+}
+
+/// An opened Paimon warehouse and the properties it was opened with.
+type OpenWarehouse = (BTreeMap<String, String>, Arc<dyn paimon::Catalog>);
+
+/// Opens every kind of external catalog Lakestar reads.
+pub struct LakeConnectors {
+    files: Arc<dyn FileReader>,
+    warehouses: Mutex<HashMap<String, OpenWarehouse>>,
+}
+
+impl std::fmt::Debug for LakeConnectors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LakeConnectors").finish_non_exhaustive()
+    }
+}
+
+impl LakeConnectors {
+    pub fn new(files: Arc<dyn FileReader>) -> Self {
+        Self {
+            files,
+            warehouses: Mutex::default(),
+        }
+    }
+
+    /// The warehouse of a paimon catalog, opened on first use and again when the
+    /// definition changed (a catalog dropped and created again under the same name).
+    fn warehouse(&self, meta: &ExternalCatalogMeta) -> Result<Arc<dyn paimon::Catalog>> {
+        let mut warehouses = self.warehouses.lock().expect("warehouses");
+        if let Some((properties, warehouse)) = warehouses.get(&meta.name) {
+            if *properties == meta.properties {
+                return Ok(Arc::clone(warehouse));
+            }
+        }
+        let warehouse = paimon_catalog::open_warehouse(&meta.properties)?;
+        warehouses.insert(
+            meta.name.clone(),
+            (meta.properties.clone(), Arc::clone(&warehouse)),
+        );
+        Ok(warehouse)
+    }
+}
+
+fn location_error(what: &str, location: &str, e: impl std::fmt::Display) -> Error {
+    Error::user(
+        Reason::BadValue,
+        format!("cannot list {what} '{location}': {e}"),
+    )
+}
+
+#[async_trait]
+impl ExternalCatalogs for LakeConnectors {
+    async fn check(&self, meta: &ExternalCatalogMeta) -> Result<()> {
+        match meta.catalog_type() {
+            "files" => {
+                let location = meta.properties.get("location").ok_or_else(|| {
+                    Error::user(
+                        Reason::InvalidDefinition,
+                        "A files catalog needs a \"location\" property",
+                    )
+                })?;
+                self.files.list_directories(location).await.map(|_| ())
+            }
+            "paimon" => {
+                let warehouse = paimon_catalog::open_warehouse(&meta.properties)?;
+                let location = &meta.properties["paimon.catalog.warehouse"];
+                warehouse
+                    .list_databases()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| location_error("warehouse", location, e))
+            }
+            "" => Err(Error::user(
+                Reason::InvalidDefinition,
+                "An external catalog needs a \"type\" property",
+            )),
+            other => Err(Error::unsupported(format!(
+                "External catalogs of type '{other}' are not supported; use \"paimon\" or \"files\""
+            ))),
+        }
+    }
+
+    fn open(&self, meta: &ExternalCatalogMeta) -> Result<Arc<dyn CatalogProvider>> {
+        match meta.catalog_type() {
+            "files" => Ok(Arc::new(files_catalog::FilesCatalog::new(
+                meta,
+                Arc::clone(&self.files),
+            ))),
+            "paimon" => Ok(Arc::new(paimon_catalog::PaimonCatalog::new(
+                self.warehouse(meta)?,
+            ))),
+            other => Err(Error::unsupported(format!(
+                "External catalogs of type '{other}' are not supported"
+            ))),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! A `"type" = "paimon"` external catalog: the databases and tables of a Paimon
+//! filesystem warehouse (local or S3), read through `paimon-datafusion`.
+//!
+//! Every table a statement names is pinned to the warehouse's latest snapshot when the
+//! statement first names it, so a statement that reads a table twice (a self-join, a
+//! subquery) reads the same snapshot both times.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, SchemaProvider, TableProvider};
+use datafusion::error::Result as DFResult;
+use lakestar_engine::{Error, Reason, Result};
+use paimon::catalog::Identifier;
+use paimon::{Catalog, CatalogOptions, FileSystemCatalog, Options};
+use paimon_datafusion::PaimonTableProvider;
+
+use super::blocking;
+
+/// StarRocks' property names for S3 access, and the Paimon option each one sets.
+const S3_PROPERTIES: &[(&str, &str)] = &[
+    ("aws.s3.endpoint", "s3.endpoint"),
+    ("aws.s3.access_key", "s3.access-key"),
+    ("aws.s3.secret_key", "s3.secret-key"),
+    ("aws.s3.region", "s3.region"),
+    ("aws.s3.enable_path_style_access", "s3.path-style-access"),
+];
+
+/// The Paimon catalog options for a catalog's properties.
+pub fn paimon_options(properties: &BTreeMap<String, String>) -> Result<Options> {
+    let kind = properties
+        .get("paimon.catalog.type")
+        .map_or("filesystem", String::as_str);
+    if !kind.eq_ignore_ascii_case("filesystem") {
+        return Err(Error::unsupported(format!(
+            "paimon.catalog.type '{kind}' is not supported; use \"filesystem\""
+        )));
+    }
+    let warehouse = properties.get("paimon.catalog.warehouse").ok_or_else(|| {
+        Error::user(
+            Reason::InvalidDefinition,
+            "A paimon catalog needs a \"paimon.catalog.warehouse\" property",
+        )
+    })?;
+    let mut options = Options::new();
+    options.set(CatalogOptions::WAREHOUSE, warehouse.clone());
+    for (key, value) in properties {
+        if let Some((_, option)) = S3_PROPERTIES.iter().find(|(k, _)| k == key) {
+            options.set(*option, value.clone());
+        } else if key.starts_with("s3.") || key.starts_with("fs.s3a.") {
+            options.set(key.clone(), value.clone());
+        }
+    }
+    Ok(options)
+}
+
+/// Open the warehouse a catalog's properties name.
+pub fn open_warehouse(properties: &BTreeMap<String, String>) -> Result<Arc<dyn Catalog>> {
+    let catalog = FileSystemCatalog::new(paimon_options(properties)?)
+        .map_err(|e| Error::user(Reason::BadValue, format!("cannot open warehouse: {e}")))?;
+    Ok(Arc::new(catalog))
+}
+
+fn paimon_err(e: paimon::Error) -> Error {
+    Error::internal(format!("paimon: {e}"))
+}
+
+/// Tables opened by one statement: (database, table) → provider pinned to one snapshot.
+type PinnedTables = Arc<Mutex<HashMap<(String, String), Arc<dyn TableProvider>>>>;
+
+/// One statement's view of a Paimon warehouse.
+pub struct PaimonCatalog {
+    warehouse: Arc<dyn Catalog>,
+    pinned: PinnedTables,
+}
+
+impl std::fmt::Debug for PaimonCatalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaimonCatalog").finish_non_exhaustive()
+    }
+}
+
+impl PaimonCatalog {
+    pub fn new(warehouse: Arc<dyn Catalog>) -> Self {
+        Self {
+            warehouse,
+            pinned: PinnedTables::default(),
+        }
+    }
+}
+
+/// The stored name matching `name` case-insensitively (Lakestar folds identifiers to lower
+/// case; Paimon names keep the case they were created with).
+fn stored_name(names: &[String], name: &str) -> Option<String> {
+    names
+        .iter()
+        .find(|n| *n == name)
+        .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(name)))
+        .cloned()
+}
+
+impl CatalogProvider for PaimonCatalog {
+    fn schema_names(&self) -> Vec<String> {
+        let mut names = blocking(self.warehouse.list_databases()).unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        let database = stored_name(&self.schema_names(), name)?;
+        Some(Arc::new(PaimonDatabase {
+            warehouse: Arc::clone(&self.warehouse),
+            database,
+            pinned: Arc::clone(&self.pinned),
+        }))
+    }
+}
+
+struct PaimonDatabase {
+    warehouse: Arc<dyn Catalog>,
+    database: String,
+    pinned: PinnedTables,
+}
+
+impl std::fmt::Debug for PaimonDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaimonDatabase")
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PaimonDatabase {
+    async fn open(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        let tables = self
+            .warehouse
+            .list_tables(&self.database)
+            .await
+            .map_err(paimon_err)?;
+        let Some(table_name) = stored_name(&tables, name) else {
+            return Ok(None);
+        };
+        let key = (self.database.clone(), table_name.clone());
+        if let Some(table) = self.pinned.lock().expect("pinned tables").get(&key) {
+            return Ok(Some(Arc::clone(table)));
+        }
+        let table = self
+            .warehouse
+            .get_table(&Identifier::new(self.database.clone(), table_name))
+            .await
+            .map_err(paimon_err)?;
+        let snapshot = table
+            .snapshot_manager()
+            .get_latest_snapshot()
+            .await
+            .map_err(paimon_err)?;
+        let table = match &snapshot {
+            Some(snapshot) => table.copy_with_pinned_snapshot(snapshot),
+            None => table,
+        };
+        let provider: Arc<dyn TableProvider> =
+            Arc::new(PaimonTableProvider::try_new(table).map_err(Error::from_datafusion)?);
+        let mut pinned = self.pinned.lock().expect("pinned tables");
+        Ok(Some(Arc::clone(pinned.entry(key).or_insert(provider))))
+    }
+}
+
+#[async_trait]
+impl SchemaProvider for PaimonDatabase {
+    fn table_names(&self) -> Vec<String> {
+        let mut names = blocking(self.warehouse.list_tables(&self.database)).unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    async fn table(&self, name: &str) -> DFResult<Option<Arc<dyn TableProvider>>> {
+        self.open(name).await.map_err(|e| e.into_datafusion())
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        stored_name(&self.table_names(), name).is_some()
+    }
+}
