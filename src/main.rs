@@ -134,9 +134,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     };
     let files = Arc::new(lakestar_backend::ListingFileReader::default());
     let external = Arc::new(lakestar_backend::LakeConnectors::new(files.clone()));
-    let ctx = lakestar_frontend::FrontendContext::new(
-        catalog, storage, executor, files, external, tls,
-    )?;
+    let ctx =
+        lakestar_frontend::FrontendContext::new(catalog, storage, executor, files, external, tls)?;
     let server =
         lakestar_frontend::MysqlServer::bind(ctx, SocketAddr::new(config.host, config.mysql_port))
             .await

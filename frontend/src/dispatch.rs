@@ -282,8 +282,7 @@ pub fn use_database(ctx: &FrontendContext, session: &mut Session, name: &str) ->
             }
         }
         Some(c) => {
-            if ctx
-                .external_catalog(c)?.schema(&db).is_none() {
+            if ctx.external_catalog(c)?.schema(&db).is_none() {
                 return Err(user_err!(UnknownDatabase, "Unknown database '{c}.{db}'"));
             }
         }

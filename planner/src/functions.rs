@@ -1,5 +1,8 @@
-//! Functions whose value comes from the session: `DATABASE()`, `VERSION()`,
-//! `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`.
+//! Functions Lakestar adds to DataFusion's: those whose value comes from the session
+//! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`, below) and
+//! MySQL / StarRocks functions by family ([`datetime`]).
+
+pub mod datetime;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;

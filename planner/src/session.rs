@@ -66,10 +66,7 @@ pub fn build_session_state(
         .with_config(config)
         .with_default_features()
         .with_catalog_list(Arc::new(LakestarCatalogList::new(
-            view,
-            storage,
-            system,
-            external,
+            view, storage, system, external,
         )))
         .build();
     if let Some(reader) = files {
@@ -78,7 +75,10 @@ pub fn build_session_state(
             Arc::new(crate::files_function::FilesFunction { reader }),
         );
     }
-    for udf in session_functions(&session.functions) {
+    for udf in crate::functions::datetime::date_functions()
+        .into_iter()
+        .chain(session_functions(&session.functions))
+    {
         let _ = state.register_udf(Arc::new(udf));
     }
     let mut props = state.execution_props().clone();

@@ -67,7 +67,9 @@ pub async fn show_table_status(
     }
     let mut rows = catalog_tables::tables_table(&ctx.system_sources(session)).await?;
     rows.retain(|r| {
-        is(&r[0], "def") && is(&r[1], &db) && like.is_none_or(|p| matches!(&r[2], Cell::Text(t) if like_matches(p, t)))
+        is(&r[0], "def")
+            && is(&r[1], &db)
+            && like.is_none_or(|p| matches!(&r[2], Cell::Text(t) if like_matches(p, t)))
     });
     Ok(QueryOutput::batch(rows.project(&[
         ("Name", 2),

@@ -11,7 +11,6 @@ use std::process::Command;
 
 use lakestar_tests::{clients_dir, python, TestServer};
 
-
 /// Run a client command against a fresh server and check it reports success.
 fn run_client(name: &str, mut command: Command) {
     let server = TestServer::start();

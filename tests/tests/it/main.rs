@@ -14,3 +14,4 @@ mod protocol;
 mod robustness;
 mod session_control;
 mod streaming;
+mod tpch;

@@ -129,7 +129,13 @@ async fn paimon_catalog_reads_what_pypaimon_wrote_and_back() {
         )
         .await,
         strings(&[
-            &["2024-01-02", "1", "3.00", "2024-01-02", "2024-01-02 04:05:06"],
+            &[
+                "2024-01-02",
+                "1",
+                "3.00",
+                "2024-01-02",
+                "2024-01-02 04:05:06"
+            ],
             &["2024-01-02", "2", "4.00", "2024-01-02", "NULL"]
         ])
     );
@@ -148,7 +154,10 @@ async fn paimon_catalog_reads_what_pypaimon_wrote_and_back() {
         "partition_pruned=1",
         "limit=1",
     ] {
-        assert!(plan.contains(pushed), "{pushed} missing from the plan:\n{plan}");
+        assert!(
+            plan.contains(pushed),
+            "{pushed} missing from the plan:\n{plan}"
+        );
     }
     assert_eq!(
         rows(
@@ -214,9 +223,36 @@ async fn paimon_catalog_reads_what_pypaimon_wrote_and_back() {
     conn.query_drop(etl).await.unwrap();
     conn.query_drop(etl).await.unwrap();
     let expected = strings(&[
-        &["c1", "u1", "1", "0", "n1", "1", "2024-01-01 10:00:00", "2024-01-02 11:00:00"],
-        &["c2", "u3", "1", "2", "NULL", "3", "2024-02-01 08:30:00", "2024-02-01 09:30:00"],
-        &["c2", "u4", "1", "0", "n4", "4", "2024-03-01 00:00:00", "2024-03-01 00:00:01"],
+        &[
+            "c1",
+            "u1",
+            "1",
+            "0",
+            "n1",
+            "1",
+            "2024-01-01 10:00:00",
+            "2024-01-02 11:00:00",
+        ],
+        &[
+            "c2",
+            "u3",
+            "1",
+            "2",
+            "NULL",
+            "3",
+            "2024-02-01 08:30:00",
+            "2024-02-01 09:30:00",
+        ],
+        &[
+            "c2",
+            "u4",
+            "1",
+            "0",
+            "n4",
+            "4",
+            "2024-03-01 00:00:00",
+            "2024-03-01 00:00:01",
+        ],
     ]);
     assert_eq!(
         rows(&mut conn, "SELECT * FROM dwd_user_basic ORDER BY id").await,
@@ -227,17 +263,28 @@ async fn paimon_catalog_reads_what_pypaimon_wrote_and_back() {
     drop(conn);
     server.stop();
     let ours = server.data_dir().join("warehouse").display().to_string();
-    let read = run_python("paimon_interop.py", &["read", &ours, "dwd", "dwd_user_basic"]);
+    let read = run_python(
+        "paimon_interop.py",
+        &["read", &ours, "dwd", "dwd_user_basic"],
+    );
     let mut ids: Vec<&str> = read
         .lines()
         .map(|l| {
             assert!(l.contains("\"corp_id\": \"c"), "{l}");
-            l.split("\"id\": ").nth(1).unwrap().split([',', '}']).next().unwrap()
+            l.split("\"id\": ")
+                .nth(1)
+                .unwrap()
+                .split([',', '}'])
+                .next()
+                .unwrap()
         })
         .collect();
     ids.sort();
     assert_eq!(ids, ["1", "3", "4"], "pypaimon read:\n{read}");
-    assert!(read.contains("\"gmt_modified\": \"2024-03-01 00:00:01\""), "{read}");
+    assert!(
+        read.contains("\"gmt_modified\": \"2024-03-01 00:00:01\""),
+        "{read}"
+    );
 
     // The catalog definition survives a restart.
     server.reopen();
