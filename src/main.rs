@@ -132,8 +132,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Some((cert, key)) => Some(lakestar_frontend::auth::tls::acceptor(cert, key)?),
         None => None,
     };
-    let files = Arc::new(lakestar_backend::ListingFileReader::default());
-    let external = Arc::new(lakestar_backend::LakeConnectors::new(files.clone()));
+    let caches = lakestar_backend::LakeCaches::new(lakestar_backend::CacheConfig::default());
+    let files = Arc::new(lakestar_backend::ListingFileReader::new(&caches));
+    let external = Arc::new(lakestar_backend::LakeConnectors::new(files.clone(), caches));
     let ctx =
         lakestar_frontend::FrontendContext::new(catalog, storage, executor, files, external, tls)?;
     let server =

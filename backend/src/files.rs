@@ -1,5 +1,6 @@
-//! Plain Parquet / CSV / JSON files read in place, through DataFusion's listing table:
-//! the backend side of StarRocks' `FILES()` table function.
+//! Plain Parquet / CSV / JSON files read in place, on local disk or S3-compatible storage,
+//! through DataFusion's listing table: the backend side of StarRocks' `FILES()` table
+//! function and of `"type" = "files"` catalogs.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,22 +14,50 @@ use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetadataCache};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use futures::StreamExt;
 use lakestar_engine::storage::FileReader;
 use lakestar_engine::{Error, Reason, Result};
 
-/// Reads files with DataFusion's Parquet, CSV and JSON readers, in a DataFusion state of
-/// its own (which holds the object stores files are read from).
+use crate::cache::LakeCaches;
+use crate::object_stores::{Located, ObjectStores};
+
+/// Reads files with DataFusion's Parquet, CSV and JSON readers. It owns the runtime every
+/// statement runs in: the object stores (with the `file_data` block cache for remote ones)
+/// and the Parquet footer cache.
 #[derive(Debug)]
 pub struct ListingFileReader {
-    state: datafusion::execution::session_state::SessionState,
+    stores: ObjectStores,
+    runtime: Arc<RuntimeEnv>,
+    state: SessionState,
 }
 
-impl Default for ListingFileReader {
-    fn default() -> Self {
+impl ListingFileReader {
+    pub fn new(caches: &LakeCaches) -> Self {
+        let stores = ObjectStores::new(Arc::clone(&caches.file_data));
+        let footers: Arc<dyn FileMetadataCache> = caches.file_metadata.clone();
+        let runtime = RuntimeEnvBuilder::new()
+            .with_object_store_registry(stores.registry())
+            .with_cache_manager(
+                CacheManagerConfig::default()
+                    .with_file_metadata_cache(Some(footers))
+                    // Every statement lists the files it reads, so it sees files added,
+                    // removed or rewritten since the last one (and remote reads learn the
+                    // object versions their cached blocks are keyed by).
+                    .with_list_files_cache_limit(0),
+            )
+            .build_arc()
+            .expect("runtime environment");
+        let state = SessionStateBuilder::new()
+            .with_default_features()
+            .with_runtime_env(Arc::clone(&runtime))
+            .build();
         Self {
-            state: datafusion::execution::session_state::SessionStateBuilder::new()
-                .with_default_features()
-                .build(),
+            stores,
+            runtime,
+            state,
         }
     }
 }
@@ -37,14 +66,15 @@ fn bad(message: String) -> Error {
     Error::user(Reason::BadValue, message)
 }
 
-/// A location as a listing URL; a local directory gets its trailing `/` so that every file
-/// below it is read.
+/// A location as a listing URL: a directory (anything not naming a file of a known format)
+/// gets its trailing `/` so that every file below it is read.
 fn table_url(location: &str) -> Result<ListingTableUrl> {
     let mut location = location.to_string();
-    if let Some(path) = location.strip_prefix("file://") {
-        if std::path::Path::new(path).is_dir() && !location.ends_with('/') {
-            location.push('/');
-        }
+    let is_file = [".parquet", ".csv", ".json"]
+        .iter()
+        .any(|ext| location.ends_with(ext));
+    if !is_file && !location.ends_with('/') {
+        location.push('/');
     }
     ListingTableUrl::parse(&location).map_err(|e| bad(format!("bad path '{location}': {e}")))
 }
@@ -91,9 +121,10 @@ impl FileReader for ListingFileReader {
         options: &BTreeMap<String, String>,
     ) -> Result<Arc<dyn TableProvider>> {
         let session: &dyn Session = &self.state;
+        let located = self.stores.locate(location, options)?;
         let url = table_url(location)?;
         let format = if format.eq_ignore_ascii_case("auto") {
-            detect_format(location).await?
+            detect_format(&located, location).await?
         } else {
             format.to_string()
         };
@@ -111,64 +142,40 @@ impl FileReader for ListingFileReader {
         Ok(Arc::new(table))
     }
 
-    async fn list_directories(&self, location: &str) -> Result<Vec<String>> {
-        Self::directories(location).await
-    }
-}
-
-/// The local directory of a `file://` location.
-fn local_dir(location: &str) -> Result<std::path::PathBuf> {
-    location
-        .strip_prefix("file://")
-        .map(std::path::PathBuf::from)
-        .ok_or_else(|| {
-            Error::unsupported(format!(
-                "only file:// locations are supported yet, not '{location}'"
-            ))
-        })
-}
-
-impl ListingFileReader {
-    /// Directory names under a local location.
-    pub async fn directories(location: &str) -> Result<Vec<String>> {
-        let dir = local_dir(location)?;
-        let mut entries = tokio::fs::read_dir(&dir)
+    async fn list_directories(
+        &self,
+        location: &str,
+        options: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>> {
+        let located = self.stores.locate(location, options)?;
+        let listing = located
+            .store
+            .list_with_delimiter(Some(&located.path))
             .await
-            .map_err(|e| bad(format!("cannot list '{location}': {e}")))?;
-        let mut names = vec![];
-        while let Some(entry) = entries
-            .next_entry()
-            .await
-            .map_err(|e| Error::internal(e.to_string()))?
-        {
-            let is_dir = entry.file_type().await.is_ok_and(|t| t.is_dir());
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if is_dir && !name.starts_with('.') && !name.starts_with('_') {
-                names.push(name);
-            }
-        }
+            .map_err(|e| Error::storage(format!("cannot list '{location}': {e}")))?;
+        let mut names: Vec<String> = listing
+            .common_prefixes
+            .iter()
+            .filter_map(|p| p.filename().map(str::to_string))
+            .filter(|name| !name.starts_with('.') && !name.starts_with('_'))
+            .collect();
         names.sort();
         Ok(names)
     }
+
+    fn runtime_env(&self) -> Arc<RuntimeEnv> {
+        Arc::clone(&self.runtime)
+    }
 }
 
-/// The format of the first data file found under a local location, by its extension.
-async fn detect_format(location: &str) -> Result<String> {
-    let mut pending = vec![local_dir(location)?];
-    while let Some(dir) = pending.pop() {
-        let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
-            continue;
-        };
-        while let Ok(Some(entry)) = entries.next_entry().await {
-            let path = entry.path();
-            if entry.file_type().await.is_ok_and(|t| t.is_dir()) {
-                pending.push(path);
-                continue;
-            }
-            if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-                if ["parquet", "csv", "json"].contains(&ext) {
-                    return Ok(ext.to_string());
-                }
+/// The format of the first data file found under a location, by its extension.
+async fn detect_format(located: &Located, location: &str) -> Result<String> {
+    let mut files = located.store.list(Some(&located.path));
+    while let Some(meta) = files.next().await {
+        let meta = meta.map_err(|e| Error::storage(format!("cannot list '{location}': {e}")))?;
+        if let Some(ext) = meta.location.extension() {
+            if ["parquet", "csv", "json"].contains(&ext) {
+                return Ok(ext.to_string());
             }
         }
     }

@@ -8,16 +8,22 @@
 //! - [`files::ListingFileReader`] reads plain Parquet / CSV / JSON files in place (`FILES()`).
 //! - [`external::LakeConnectors`] opens external catalogs: Paimon warehouses and
 //!   directories of files.
+//! - [`object_stores::ObjectStores`] resolves `file://` and `s3://` locations; remote
+//!   reads go through [`object_stores::CachingStore`].
+//! - [`cache::LakeCaches`]: byte-bounded caches of lake metadata and data blocks.
 //!
 //! The backend depends only on `lakestar-engine`; the `lakestar` binary hands its storage
 //! to the frontend as an `Arc<dyn TableStorage>`.
 
+pub mod cache;
 pub mod executor;
 pub mod external;
 pub mod files;
+pub mod object_stores;
 pub mod paimon_storage;
 pub mod table;
 
+pub use cache::{CacheConfig, LakeCaches};
 pub use executor::LocalExecutor;
 pub use external::LakeConnectors;
 pub use files::ListingFileReader;

@@ -72,6 +72,9 @@ pub enum Reason {
     UnknownPreparedStatement,
     /// Wrong number of parameters or arguments (MySQL 1210).
     WrongArguments,
+    /// Lake storage failed: an object store or file system could not be read or written
+    /// (MySQL 1030, "Got error from storage engine").
+    Storage,
     Other,
 }
 
@@ -105,6 +108,11 @@ impl Error {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, Reason::Other, message)
+    }
+
+    /// Lake storage could not be read or written (unreachable, missing or damaged files).
+    pub fn storage(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Resource, Reason::Storage, message)
     }
 
     pub fn syntax(message: impl Into<String>) -> Self {
@@ -151,6 +159,8 @@ impl Error {
             }
             D::Diagnostic(_, inner) => Self::from_datafusion(*inner),
             D::ArrowError(e, _) => Self::user(Reason::Other, e.to_string()),
+            D::ObjectStore(e) => Self::storage(e.to_string()),
+            D::IoError(e) => Self::storage(e.to_string()),
             other => Self::user(Reason::Other, strip_backtrace(&other.to_string())),
         }
     }

@@ -54,8 +54,29 @@ pub trait FileReader: Send + Sync + std::fmt::Debug {
     ) -> Result<Arc<dyn TableProvider>>;
 
     /// The names of the directories directly under `location` (databases of a files
-    /// catalog, or tables of one of its databases), sorted.
-    async fn list_directories(&self, location: &str) -> Result<Vec<String>>;
+    /// catalog, or tables of one of its databases), sorted. `options` carries the
+    /// object-storage properties (`aws.s3.endpoint`, ...) of remote locations.
+    async fn list_directories(
+        &self,
+        location: &str,
+        options: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<String>>;
+
+    /// The DataFusion runtime every statement runs in: the object stores files are read
+    /// from (local and S3-compatible, with a block cache) and the Parquet footer cache.
+    fn runtime_env(&self) -> Arc<datafusion::execution::runtime_env::RuntimeEnv>;
+}
+
+/// The counters of one cache, for `information_schema.cache_stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheStats {
+    /// What it caches (`paimon_metadata`, `file_data`, ...).
+    pub name: String,
+    pub capacity_bytes: u64,
+    pub used_bytes: u64,
+    pub entries: u64,
+    pub hits: u64,
+    pub misses: u64,
 }
 
 /// External catalogs (`CREATE EXTERNAL CATALOG`): the backend opens them, the planner binds
@@ -72,4 +93,7 @@ pub trait ExternalCatalogs: Send + Sync + std::fmt::Debug {
         &self,
         meta: &crate::catalog::ExternalCatalogMeta,
     ) -> Result<Arc<dyn datafusion::catalog::CatalogProvider>>;
+
+    /// The counters of the caches lake reads go through (metadata and data blocks).
+    fn cache_stats(&self) -> Vec<CacheStats>;
 }

@@ -62,9 +62,13 @@ pub fn build_session_state(
         // MySQL: NULL sorts as the smallest value.
         options.sql_parser.default_null_ordering = "nulls_min".to_string();
     }
-    let mut state = SessionStateBuilder::new()
+    let mut builder = SessionStateBuilder::new()
         .with_config(config)
-        .with_default_features()
+        .with_default_features();
+    if let Some(reader) = &files {
+        builder = builder.with_runtime_env(reader.runtime_env());
+    }
+    let mut state = builder
         .with_catalog_list(Arc::new(LakestarCatalogList::new(
             view, storage, system, external,
         )))

@@ -17,7 +17,22 @@ pub fn lakestar_binary() -> PathBuf {
     static BUILD: std::sync::Once = std::sync::Once::new();
     BUILD.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let status = Command::new(cargo)
+        let mut command = Command::new(cargo);
+        // Cargo gives this test process its package's variables (CARGO_MANIFEST_DIR, ...);
+        // build scripts that watch them (ring's watches CARGO_MANIFEST_DIR) would see a
+        // change and rebuild half the dependency stack. Build with the user's environment.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_MANIFEST_")
+                || key.starts_with("CARGO_CRATE_")
+                || key.starts_with("CARGO_BIN_")
+                || key == "CARGO_PRIMARY_PACKAGE"
+            {
+                command.env_remove(key.as_ref());
+            }
+        }
+        let status = command
             // The same selection as `cargo test --workspace`, so the binary shares the
             // test build's feature set and dependency artifacts instead of compiling them
             // a second time.

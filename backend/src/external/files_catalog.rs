@@ -37,14 +37,17 @@ impl FilesCatalog {
 
 impl CatalogProvider for FilesCatalog {
     fn schema_names(&self) -> Vec<String> {
-        blocking(self.reader.list_directories(&self.location)).unwrap_or_default()
+        blocking(self.reader.list_directories(&self.location, &self.options)).unwrap_or_default()
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
-        let exists = self
-            .schema_names()
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(name));
+        // When the location cannot be listed (storage down), the database is assumed to
+        // exist, so that opening a table reports the storage error instead of "unknown
+        // database".
+        let exists = match blocking(self.reader.list_directories(&self.location, &self.options)) {
+            Ok(names) => names.iter().any(|d| d.eq_ignore_ascii_case(name)),
+            Err(_) => true,
+        };
         exists.then(|| {
             Arc::new(FilesDatabase {
                 location: join(&self.location, name),
@@ -65,13 +68,13 @@ struct FilesDatabase {
 #[async_trait]
 impl SchemaProvider for FilesDatabase {
     fn table_names(&self) -> Vec<String> {
-        blocking(self.reader.list_directories(&self.location)).unwrap_or_default()
+        blocking(self.reader.list_directories(&self.location, &self.options)).unwrap_or_default()
     }
 
     async fn table(&self, name: &str) -> DFResult<Option<Arc<dyn TableProvider>>> {
         let tables = self
             .reader
-            .list_directories(&self.location)
+            .list_directories(&self.location, &self.options)
             .await
             .map_err(|e| e.into_datafusion())?;
         if !tables.iter().any(|t| t == name) {

@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use datafusion::catalog::CatalogProvider;
 use lakestar_engine::catalog::ExternalCatalogMeta;
-use lakestar_engine::storage::{ExternalCatalogs, FileReader};
+use lakestar_engine::storage::{CacheStats, ExternalCatalogs, FileReader};
+
+use crate::cache::LakeCaches;
 use lakestar_engine::{Error, Reason, Result};
 
 /// Run catalog I/O on this worker (DataFusion's catalog traits are synchronous).
@@ -25,11 +27,12 @@ pub(crate) fn blocking<T>(fut: impl std::future::Future<Output = T>) -> T {
 }
 
 /// An opened Paimon warehouse and the properties it was opened with.
-type OpenWarehouse = (BTreeMap<String, String>, Arc<dyn paimon::Catalog>);
+type OpenWarehouse = (BTreeMap<String, String>, Arc<paimon_catalog::Warehouse>);
 
 /// Opens every kind of external catalog Lakestar reads.
 pub struct LakeConnectors {
     files: Arc<dyn FileReader>,
+    caches: Arc<LakeCaches>,
     warehouses: Mutex<HashMap<String, OpenWarehouse>>,
 }
 
@@ -40,23 +43,27 @@ impl std::fmt::Debug for LakeConnectors {
 }
 
 impl LakeConnectors {
-    pub fn new(files: Arc<dyn FileReader>) -> Self {
+    pub fn new(files: Arc<dyn FileReader>, caches: Arc<LakeCaches>) -> Self {
         Self {
             files,
+            caches,
             warehouses: Mutex::default(),
         }
     }
 
     /// The warehouse of a paimon catalog, opened on first use and again when the
     /// definition changed (a catalog dropped and created again under the same name).
-    fn warehouse(&self, meta: &ExternalCatalogMeta) -> Result<Arc<dyn paimon::Catalog>> {
+    fn warehouse(&self, meta: &ExternalCatalogMeta) -> Result<Arc<paimon_catalog::Warehouse>> {
         let mut warehouses = self.warehouses.lock().expect("warehouses");
         if let Some((properties, warehouse)) = warehouses.get(&meta.name) {
             if *properties == meta.properties {
                 return Ok(Arc::clone(warehouse));
             }
         }
-        let warehouse = paimon_catalog::open_warehouse(&meta.properties)?;
+        let warehouse = Arc::new(paimon_catalog::Warehouse::open(
+            &meta.properties,
+            &self.caches,
+        )?);
         warehouses.insert(
             meta.name.clone(),
             (meta.properties.clone(), Arc::clone(&warehouse)),
@@ -83,12 +90,16 @@ impl ExternalCatalogs for LakeConnectors {
                         "A files catalog needs a \"location\" property",
                     )
                 })?;
-                self.files.list_directories(location).await.map(|_| ())
+                self.files
+                    .list_directories(location, &meta.properties)
+                    .await
+                    .map(|_| ())
             }
             "paimon" => {
-                let warehouse = paimon_catalog::open_warehouse(&meta.properties)?;
+                let warehouse = paimon_catalog::Warehouse::open(&meta.properties, &self.caches)?;
                 let location = &meta.properties["paimon.catalog.warehouse"];
                 warehouse
+                    .catalog
                     .list_databases()
                     .await
                     .map(|_| ())
@@ -117,5 +128,9 @@ impl ExternalCatalogs for LakeConnectors {
                 "External catalogs of type '{other}' are not supported"
             ))),
         }
+    }
+
+    fn cache_stats(&self) -> Vec<CacheStats> {
+        self.caches.stats()
     }
 }

@@ -13,6 +13,11 @@ use datafusion::catalog::{CatalogProvider, SchemaProvider, TableProvider};
 use datafusion::error::Result as DFResult;
 use lakestar_engine::{Error, Reason, Result};
 use paimon::catalog::Identifier;
+use paimon::io::FileBlockCache;
+use paimon::table::Table;
+use std::ops::Range;
+
+use crate::cache::{BlockCache, LakeCaches};
 use paimon::{Catalog, CatalogOptions, FileSystemCatalog, Options};
 use paimon_datafusion::PaimonTableProvider;
 
@@ -55,15 +60,99 @@ pub fn paimon_options(properties: &BTreeMap<String, String>) -> Result<Options> 
     Ok(options)
 }
 
-/// Open the warehouse a catalog's properties name.
-pub fn open_warehouse(properties: &BTreeMap<String, String>) -> Result<Arc<dyn Catalog>> {
-    let catalog = FileSystemCatalog::new(paimon_options(properties)?)
-        .map_err(|e| Error::user(Reason::BadValue, format!("cannot open warehouse: {e}")))?;
-    Ok(Arc::new(catalog))
+/// An opened warehouse: its Paimon catalog and the block cache its tables read through.
+pub struct Warehouse {
+    pub catalog: Arc<dyn Catalog>,
+    cache: Arc<PaimonBlockCache>,
+    /// Which files go through the cache: metadata always; data files too when remote.
+    whitelist: &'static str,
+}
+
+impl Warehouse {
+    /// Open the warehouse a catalog's properties name.
+    pub fn open(properties: &BTreeMap<String, String>, caches: &LakeCaches) -> Result<Self> {
+        let catalog = FileSystemCatalog::new(paimon_options(properties)?)
+            .map_err(|e| Error::user(Reason::BadValue, format!("cannot open warehouse: {e}")))?;
+        let remote = !properties
+            .get("paimon.catalog.warehouse")
+            .is_some_and(|w| w.starts_with("file:") || w.starts_with('/'));
+        Ok(Self {
+            catalog: Arc::new(catalog),
+            cache: Arc::new(PaimonBlockCache {
+                metadata: Arc::clone(&caches.paimon_metadata),
+                data: Arc::clone(&caches.paimon_data),
+            }),
+            whitelist: if remote { "meta,data" } else { "meta" },
+        })
+    }
+
+    /// `table` reading through the warehouse's block cache.
+    fn cached(&self, table: Table) -> Result<Table> {
+        let file_io = table
+            .file_io()
+            .clone()
+            .with_file_block_cache(
+                Arc::clone(&self.cache) as Arc<dyn FileBlockCache>,
+                BLOCK_SIZE,
+                self.whitelist,
+            )
+            .map_err(paimon_err)?;
+        Ok(Table::new(
+            file_io,
+            table.identifier().clone(),
+            table.location().to_string(),
+            table.schema().clone(),
+            None,
+        ))
+    }
+}
+
+/// Size of one cached block of a Paimon file.
+const BLOCK_SIZE: u64 = 1 << 20;
+
+/// Routes Paimon's cached blocks to the metadata or the data cache by file kind: snapshot,
+/// schema and manifest files are metadata (Paimon caches only immutable ones).
+#[derive(Debug)]
+struct PaimonBlockCache {
+    metadata: Arc<BlockCache>,
+    data: Arc<BlockCache>,
+}
+
+impl PaimonBlockCache {
+    fn route(&self, path: &str) -> &BlockCache {
+        let metadata = ["/snapshot/", "/schema/", "/manifest/"]
+            .iter()
+            .any(|dir| path.contains(dir));
+        if metadata {
+            &self.metadata
+        } else {
+            &self.data
+        }
+    }
+}
+
+#[async_trait]
+impl FileBlockCache for PaimonBlockCache {
+    async fn get(&self, path: &str, range: Range<u64>) -> Option<bytes::Bytes> {
+        FileBlockCache::get(self.route(path), path, range).await
+    }
+
+    async fn put(&self, path: &str, offset: u64, data: bytes::Bytes) {
+        FileBlockCache::put(self.route(path), path, offset, data).await
+    }
+
+    async fn invalidate_path(&self, path: &str) {
+        FileBlockCache::invalidate_path(self.route(path), path).await
+    }
+
+    async fn invalidate_prefix(&self, prefix: &str) {
+        FileBlockCache::invalidate_prefix(self.metadata.as_ref(), prefix).await;
+        FileBlockCache::invalidate_prefix(self.data.as_ref(), prefix).await;
+    }
 }
 
 fn paimon_err(e: paimon::Error) -> Error {
-    Error::internal(format!("paimon: {e}"))
+    Error::storage(format!("paimon: {e}"))
 }
 
 /// Tables opened by one statement: (database, table) → provider pinned to one snapshot.
@@ -71,7 +160,7 @@ type PinnedTables = Arc<Mutex<HashMap<(String, String), Arc<dyn TableProvider>>>
 
 /// One statement's view of a Paimon warehouse.
 pub struct PaimonCatalog {
-    warehouse: Arc<dyn Catalog>,
+    warehouse: Arc<Warehouse>,
     pinned: PinnedTables,
 }
 
@@ -82,7 +171,7 @@ impl std::fmt::Debug for PaimonCatalog {
 }
 
 impl PaimonCatalog {
-    pub fn new(warehouse: Arc<dyn Catalog>) -> Self {
+    pub fn new(warehouse: Arc<Warehouse>) -> Self {
         Self {
             warehouse,
             pinned: PinnedTables::default(),
@@ -102,13 +191,19 @@ fn stored_name(names: &[String], name: &str) -> Option<String> {
 
 impl CatalogProvider for PaimonCatalog {
     fn schema_names(&self) -> Vec<String> {
-        let mut names = blocking(self.warehouse.list_databases()).unwrap_or_default();
+        let mut names = blocking(self.warehouse.catalog.list_databases()).unwrap_or_default();
         names.sort();
         names
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
-        let database = stored_name(&self.schema_names(), name)?;
+        // When the warehouse cannot be listed (storage down), the database is assumed to
+        // exist, so that opening a table reports the storage error instead of "unknown
+        // database".
+        let database = match blocking(self.warehouse.catalog.list_databases()) {
+            Ok(names) => stored_name(&names, name)?,
+            Err(_) => name.to_string(),
+        };
         Some(Arc::new(PaimonDatabase {
             warehouse: Arc::clone(&self.warehouse),
             database,
@@ -118,7 +213,7 @@ impl CatalogProvider for PaimonCatalog {
 }
 
 struct PaimonDatabase {
-    warehouse: Arc<dyn Catalog>,
+    warehouse: Arc<Warehouse>,
     database: String,
     pinned: PinnedTables,
 }
@@ -135,6 +230,7 @@ impl PaimonDatabase {
     async fn open(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
         let tables = self
             .warehouse
+            .catalog
             .list_tables(&self.database)
             .await
             .map_err(paimon_err)?;
@@ -147,9 +243,11 @@ impl PaimonDatabase {
         }
         let table = self
             .warehouse
+            .catalog
             .get_table(&Identifier::new(self.database.clone(), table_name))
             .await
             .map_err(paimon_err)?;
+        let table = self.warehouse.cached(table)?;
         let snapshot = table
             .snapshot_manager()
             .get_latest_snapshot()
@@ -169,7 +267,8 @@ impl PaimonDatabase {
 #[async_trait]
 impl SchemaProvider for PaimonDatabase {
     fn table_names(&self) -> Vec<String> {
-        let mut names = blocking(self.warehouse.list_tables(&self.database)).unwrap_or_default();
+        let mut names =
+            blocking(self.warehouse.catalog.list_tables(&self.database)).unwrap_or_default();
         names.sort();
         names
     }

@@ -28,6 +28,7 @@ pub const INFORMATION_SCHEMA: &str = "information_schema";
 
 /// The tables, by their (lower-case) SQL names.
 pub const TABLE_NAMES: &[&str] = &[
+    "cache_stats",
     "character_sets",
     "collations",
     "columns",
@@ -64,6 +65,7 @@ pub async fn build(name: &str, sources: &SystemSources) -> Result<Option<Rows>> 
     use catalog_tables as c;
     use server_tables as s;
     Ok(Some(match name {
+        "cache_stats" => s::cache_stats(sources),
         "character_sets" => s::character_sets(),
         "collations" => s::collations(),
         "columns" => c::columns(sources).await,

@@ -47,6 +47,16 @@ pub const PROCESSLIST: &[(&str, Kind)] = &[
     ("INFO", T),
 ];
 
+/// Lakestar's caches of lake reads (metadata and data blocks), one row per cache.
+pub const CACHE_STATS: &[(&str, Kind)] = &[
+    ("CACHE_NAME", T),
+    ("CAPACITY_BYTES", I),
+    ("USED_BYTES", I),
+    ("ENTRIES", I),
+    ("HITS", I),
+    ("MISSES", I),
+];
+
 pub const PLUGINS: &[(&str, Kind)] = &[
     ("Name", T),
     ("Status", T),
@@ -243,6 +253,22 @@ pub fn session_variables(sources: &SystemSources) -> Rows {
     let mut rows = Rows::new(VARIABLES);
     for (name, v) in sources.session_variables.all(&sources.globals) {
         rows.push(vec![name.into(), variable_value(&v)]);
+    }
+    rows
+}
+
+pub fn cache_stats(sources: &SystemSources) -> Rows {
+    let mut rows = Rows::new(CACHE_STATS);
+    let int = |v: u64| Cell::Int(i64::try_from(v).unwrap_or(i64::MAX));
+    for c in sources.external.cache_stats() {
+        rows.push(vec![
+            c.name.into(),
+            int(c.capacity_bytes),
+            int(c.used_bytes),
+            int(c.entries),
+            int(c.hits),
+            int(c.misses),
+        ]);
     }
     rows
 }

@@ -50,6 +50,7 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::UnknownThread => code(1094, "HY000"),
         Reason::UnknownPreparedStatement => code(1243, "HY000"),
         Reason::WrongArguments => code(1210, "HY000"),
+        Reason::Storage => code(1030, "HY000"),
         Reason::InvalidDefinition | Reason::Other => match err.kind() {
             ErrorKind::Cancelled => ER_QUERY_INTERRUPTED,
             _ => ER_UNKNOWN_ERROR,

@@ -170,6 +170,20 @@ async fn files_catalog_maps_directories_to_databases_and_tables() {
         rows(&mut conn, "SELECT count(*), sum(amount) FROM crm.orders").await,
         vec![vec!["2", "30.5"]]
     );
+    // A file added to a table's directory is read by the next statement.
+    std::fs::write(
+        sales.join("orders/region=us/more.csv"),
+        "id,amount\n4,1.5\n",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(
+            &mut conn,
+            "SELECT count(*), sum(amount) FROM lake.sales.orders"
+        )
+        .await,
+        vec![vec!["4", "39.5"]]
+    );
     assert_eq!(
         lakestar_tests::error_code(&mut conn, "SELECT * FROM lake.sales.nope")
             .await
@@ -193,7 +207,7 @@ async fn files_catalog_maps_directories_to_databases_and_tables() {
     );
     assert_eq!(
         rows(&mut conn, "SELECT count(*) FROM orders").await,
-        vec![vec!["3"]]
+        vec![vec!["4"]]
     );
     conn.query_drop("USE default_catalog.crm").await.unwrap();
     assert_eq!(
@@ -221,7 +235,7 @@ async fn files_catalog_maps_directories_to_databases_and_tables() {
     let mut conn = server.connect().await;
     assert_eq!(
         rows(&mut conn, "SELECT count(*) FROM lake.sales.orders").await,
-        vec![vec!["3"]]
+        vec![vec!["4"]]
     );
     conn.query_drop("DROP CATALOG lake").await.unwrap();
     assert_eq!(rows(&mut conn, "SHOW CATALOGS").await.len(), 1);

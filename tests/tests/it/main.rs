@@ -8,6 +8,7 @@ mod durability;
 mod errors;
 mod files;
 mod mysql_cli;
+mod object_storage;
 mod paimon;
 mod prepared;
 mod protocol;
