@@ -20,6 +20,7 @@ pub mod executor;
 pub mod external;
 pub mod files;
 pub mod object_stores;
+pub mod overwrite_sink;
 pub mod paimon_storage;
 pub mod table;
 

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use datafusion::catalog::TableProvider;
+use datafusion::scalar::ScalarValue;
 use lakestar_engine::catalog::{DatabaseMeta, Distribution, KeysType, TableMeta};
 use lakestar_engine::storage::TableStorage;
 use lakestar_engine::types::SqlType;
@@ -233,6 +234,24 @@ impl TableStorage for PaimonStorage {
             t,
             self.commit_lock(table),
         )?))
+    }
+
+    async fn open_table_for_partition_overwrite(
+        &self,
+        table: &TableMeta,
+        partition: &[(String, ScalarValue)],
+    ) -> Result<Arc<dyn TableProvider>> {
+        let t = self
+            .catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .map_err(|e| {
+                storage_err(&format!("open table {}.{}", table.database, table.name), e)
+            })?;
+        Ok(Arc::new(
+            LakeTable::try_new(table.clone(), t, self.commit_lock(table))?
+                .overwriting_partition(partition.to_vec()),
+        ))
     }
 
     async fn row_count(&self, table: &TableMeta) -> Result<Option<u64>> {

@@ -3,7 +3,8 @@
 //! It delegates scans and writes to `paimon-datafusion` and adds what Lakestar needs on top:
 //! the declared SQL type of each column in the Arrow field metadata (so the MySQL edge can
 //! describe result columns exactly), and a per-table commit lock held for the whole of an
-//! INSERT so that concurrent INSERTs into one table commit one after the other.
+//! INSERT so that concurrent INSERTs into one table commit one after the other. INSERT
+//! OVERWRITE goes through [`OverwriteSink`] (the whole table, or one partition).
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use async_trait::async_trait;
 use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::datasource::sink::DataSinkExec;
 use datafusion::datasource::TableType;
 use datafusion::error::Result as DFResult;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
@@ -21,6 +23,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties, PlanProperties,
 };
+use datafusion::scalar::ScalarValue;
 use futures::StreamExt;
 use lakestar_engine::catalog::TableMeta;
 use lakestar_engine::types::SQL_TYPE_METADATA_KEY;
@@ -28,13 +31,18 @@ use lakestar_engine::{Error, Result};
 use paimon_datafusion::PaimonTableProvider;
 use tokio::sync::Mutex;
 
+use crate::overwrite_sink::OverwriteSink;
+
 /// An internal table, readable and writable through DataFusion.
 #[derive(Debug)]
 pub struct LakeTable {
     meta: TableMeta,
+    table: paimon::table::Table,
     inner: PaimonTableProvider,
     schema: SchemaRef,
     commit_lock: Arc<Mutex<()>>,
+    /// The partition INSERT OVERWRITE replaces; empty: the whole table.
+    overwrite_partition: Vec<(String, ScalarValue)>,
 }
 
 impl LakeTable {
@@ -43,7 +51,7 @@ impl LakeTable {
         table: paimon::table::Table,
         commit_lock: Arc<Mutex<()>>,
     ) -> Result<Self> {
-        let inner = PaimonTableProvider::try_new(table).map_err(Error::from_datafusion)?;
+        let inner = PaimonTableProvider::try_new(table.clone()).map_err(Error::from_datafusion)?;
         let stored = inner.schema();
         let fields = stored
             .fields()
@@ -65,10 +73,18 @@ impl LakeTable {
             .collect::<Vec<_>>();
         Ok(Self {
             meta,
+            table,
             inner,
             schema: Arc::new(Schema::new(fields)),
             commit_lock,
+            overwrite_partition: vec![],
         })
+    }
+
+    /// Make INSERT OVERWRITE replace only this partition (column, value pairs).
+    pub fn overwriting_partition(mut self, partition: Vec<(String, ScalarValue)>) -> Self {
+        self.overwrite_partition = partition;
+        self
     }
 
     pub fn meta(&self) -> &TableMeta {
@@ -118,7 +134,17 @@ impl TableProvider for LakeTable {
         input: Arc<dyn ExecutionPlan>,
         insert_op: InsertOp,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let write = self.inner.insert_into(state, input, insert_op).await?;
+        let write = match insert_op {
+            InsertOp::Overwrite => {
+                let sink = OverwriteSink::new(
+                    self.table.clone(),
+                    self.inner.schema(),
+                    self.overwrite_partition.clone(),
+                );
+                Arc::new(DataSinkExec::new(input, Arc::new(sink), None)) as Arc<dyn ExecutionPlan>
+            }
+            _ => self.inner.insert_into(state, input, insert_op).await?,
+        };
         let schema = write.schema();
         Ok(Arc::new(PassThroughExec::new(
             write,

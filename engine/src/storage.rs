@@ -25,8 +25,16 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
     /// Atomically replace the table's contents with nothing.
     async fn truncate_table(&self, table: &TableMeta) -> Result<()>;
     /// A DataFusion table provider that scans one consistent snapshot and writes each
-    /// INSERT as one atomic commit.
+    /// INSERT as one atomic commit. INSERT OVERWRITE through it replaces the whole table.
     async fn open_table(&self, table: &TableMeta) -> Result<Arc<dyn TableProvider>>;
+    /// Like [`TableStorage::open_table`], but INSERT OVERWRITE through it replaces only the
+    /// partition whose columns have the given values (`INSERT OVERWRITE t PARTITION (...)`),
+    /// and every row it writes must belong to that partition.
+    async fn open_table_for_partition_overwrite(
+        &self,
+        table: &TableMeta,
+        partition: &[(String, datafusion::scalar::ScalarValue)],
+    ) -> Result<Arc<dyn TableProvider>>;
     /// The number of rows in the latest snapshot, when storage knows it exactly without
     /// scanning (information_schema.TABLES.TABLE_ROWS).
     async fn row_count(&self, _table: &TableMeta) -> Result<Option<u64>> {

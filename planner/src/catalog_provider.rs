@@ -42,6 +42,21 @@ impl LakestarCatalogList {
     }
 }
 
+impl LakestarCatalogList {
+    /// The write target of `INSERT OVERWRITE t PARTITION (...)`: the table, opened so an
+    /// overwrite replaces only that partition.
+    pub async fn partition_overwrite_target(
+        &self,
+        meta: &lakestar_engine::catalog::TableMeta,
+        partition: &[(String, datafusion::scalar::ScalarValue)],
+    ) -> lakestar_engine::Result<Arc<dyn TableProvider>> {
+        self.internal
+            .storage
+            .open_table_for_partition_overwrite(meta, partition)
+            .await
+    }
+}
+
 /// The name of the system schema.
 pub const INFORMATION_SCHEMA: &str = "information_schema";
 

@@ -30,6 +30,26 @@ pub struct StoreCast {
     signature: Signature,
 }
 
+/// One constant converted into a column's type (a `PARTITION (col = value)` value), with the
+/// same errors as a written value. NULL is kept.
+pub fn store_scalar(
+    value: &datafusion::scalar::ScalarValue,
+    column: &str,
+    sql_type: SqlType,
+) -> lakestar_engine::Result<datafusion::scalar::ScalarValue> {
+    let cast = StoreCast {
+        column: column.to_string(),
+        sql_type,
+        target: sql_type.to_arrow(),
+        nullable: true,
+        row: Some(1),
+        signature: Signature::any(1, Volatility::Immutable),
+    };
+    let input = value.to_array().map_err(Error::from_datafusion)?;
+    let converted = cast.check(&input).map_err(Error::from_datafusion)?;
+    datafusion::scalar::ScalarValue::try_from_array(&converted, 0).map_err(Error::from_datafusion)
+}
+
 impl StoreCast {
     /// `target` is the Arrow type the table stores the column as.
     pub fn expr(

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod create_table;
+pub mod insert_columns;
 
 use lakestar_engine::{Error, Result};
 use sqlparser::dialect::MySqlDialect;
@@ -97,7 +98,8 @@ fn parse_tokens(
 }
 
 /// Tokenize, accepting StarRocks' double-quoted comments (`COMMENT "text"`), which the
-/// MySQL dialect would otherwise read as an identifier.
+/// MySQL dialect would otherwise read as an identifier, and StarRocks' INSERT column lists
+/// after PARTITION (`insert_columns`).
 fn starrocks_tokens(
     dialect: &MySqlDialect,
     sql: &str,
@@ -124,6 +126,7 @@ fn starrocks_tokens(
             _ => None,
         };
     }
+    insert_columns::move_column_list(&mut tokens);
     Ok(tokens)
 }
 

@@ -54,11 +54,6 @@ impl Binder<'_> {
                 "INSERT ... ON DUPLICATE KEY UPDATE is not supported; PRIMARY KEY tables upsert",
             ));
         }
-        if partitioned.is_some() {
-            return Err(Error::unsupported(
-                "INSERT ... PARTITION (...) is not supported yet",
-            ));
-        }
         let TableObject::TableName(name) = table else {
             return Err(Error::unsupported(
                 "INSERT INTO TABLE FUNCTION is not supported",
@@ -67,29 +62,30 @@ impl Binder<'_> {
         let reference = table_reference(&name)?;
         let meta = resolve_table(&reference, self.current_db, self.view)?;
 
-        let targets = target_columns(&meta, &columns)?;
+        let statics = match &partitioned {
+            Some(spec) => self.static_partition(&meta, spec)?,
+            None => vec![],
+        };
+        let targets = target_columns(&meta, &columns, &statics)?;
         let source = source.ok_or_else(|| Error::syntax("INSERT needs VALUES or a query"))?;
-        let provider = self
-            .state
-            .catalog_list()
-            .catalog(DEFAULT_CATALOG)
-            .and_then(|c| c.schema(&meta.database))
-            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{}'", meta.database))?
-            .table(&meta.name)
-            .await
-            .map_err(Error::from_datafusion)?
-            .ok_or_else(|| {
-                user_err!(
-                    UnknownTable,
-                    "Table '{}.{}' doesn't exist",
-                    meta.database,
-                    meta.name
-                )
-            })?;
+        let provider = if overwrite && partitioned.is_some() {
+            let list: &dyn std::any::Any = self.state.catalog_list().as_ref();
+            let list = list
+                .downcast_ref::<crate::catalog_provider::LakestarCatalogList>()
+                .ok_or_else(|| Error::internal("the session's catalog list is not Lakestar's"))?;
+            let spec: Vec<(String, ScalarValue)> = statics
+                .iter()
+                .map(|(i, v)| (meta.columns[*i].name.clone(), v.clone()))
+                .collect();
+            list.partition_overwrite_target(&meta, &spec).await?
+        } else {
+            self.target_provider(&meta).await?
+        };
         let target = InsertTarget {
             meta: &meta,
             stored: provider.schema(),
             columns: targets,
+            statics,
         };
         let input = match source.body.as_ref() {
             SetExpr::Values(values) => self.plan_values(&target, &values.rows)?,
@@ -106,6 +102,112 @@ impl Binder<'_> {
             WriteOp::Insert(op),
             Arc::new(input),
         )))
+    }
+
+    /// The table an INSERT writes, as the catalog opens it.
+    async fn target_provider(
+        &self,
+        meta: &TableMeta,
+    ) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
+        self.state
+            .catalog_list()
+            .catalog(DEFAULT_CATALOG)
+            .and_then(|c| c.schema(&meta.database))
+            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{}'", meta.database))?
+            .table(&meta.name)
+            .await
+            .map_err(Error::from_datafusion)?
+            .ok_or_else(|| {
+                user_err!(
+                    UnknownTable,
+                    "Table '{}.{}' doesn't exist",
+                    meta.database,
+                    meta.name
+                )
+            })
+    }
+
+    /// `PARTITION (col = value, ...)`: every partition column of the table, each with a
+    /// constant, converted to the column's type. Returns (column index, value) pairs.
+    fn static_partition(
+        &self,
+        meta: &TableMeta,
+        spec: &[SqlExpr],
+    ) -> Result<Vec<(usize, ScalarValue)>> {
+        let mut out = Vec::with_capacity(spec.len());
+        for item in spec {
+            let SqlExpr::BinaryOp {
+                left,
+                op: sqlparser::ast::BinaryOperator::Eq,
+                right,
+            } = item
+            else {
+                return Err(Error::unsupported(format!(
+                    "PARTITION ({item}): name partitions by their column values, as in PARTITION (dt = '2024-01-01')"
+                )));
+            };
+            let SqlExpr::Identifier(column) = left.as_ref() else {
+                return Err(Error::syntax(format!(
+                    "PARTITION ({item}): expected a column name"
+                )));
+            };
+            let index = meta
+                .columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(&column.value))
+                .ok_or_else(|| {
+                    user_err!(
+                        UnknownColumn,
+                        "Unknown column '{}' in 'partition clause'",
+                        column.value
+                    )
+                })?;
+            let name = &meta.columns[index].name;
+            if !meta
+                .partition_columns
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(name))
+            {
+                return Err(user_err!(
+                    InvalidDefinition,
+                    "Column '{name}' is not a partition column of '{}'",
+                    meta.name
+                ));
+            }
+            if out.iter().any(|(i, _)| *i == index) {
+                return Err(user_err!(
+                    DuplicateColumn,
+                    "Column '{name}' specified twice"
+                ));
+            }
+            let expr = self
+                .state
+                .create_logical_expr_from_sql_expr(
+                    ExprWithAlias {
+                        expr: right.as_ref().clone(),
+                        alias: None,
+                    },
+                    &DFSchema::empty(),
+                )
+                .map_err(Error::from_datafusion)?;
+            let Expr::Literal(value, _) = expr else {
+                return Err(Error::syntax(format!(
+                    "PARTITION ({item}): the value must be a constant"
+                )));
+            };
+            let value =
+                crate::store_cast::store_scalar(&value, name, meta.columns[index].sql_type)?;
+            out.push((index, value));
+        }
+        if out.len() != meta.partition_columns.len() {
+            return Err(user_err!(
+                InvalidDefinition,
+                "PARTITION must give a value for every partition column of '{}' ({})",
+                meta.name,
+                meta.partition_columns.join(", ")
+            ));
+        }
+        Ok(out)
     }
 
     /// `VALUES (...), ...`: every cell is converted to its column's type on its own, so
@@ -142,7 +244,9 @@ impl Binder<'_> {
                             Some(values) => crate::params::bind_expr(e, values),
                             None => Ok(e),
                         })?,
-                    None => self.default_expr(column)?,
+                    None => target
+                        .fixed_value(index)
+                        .map_or_else(|| self.default_expr(column), Ok)?,
                 };
                 exprs.push(target.store_cast(index, value, Some(i + 1))?);
             }
@@ -181,7 +285,9 @@ impl Binder<'_> {
                     let (qualifier, f) = source_plan.schema().qualified_field(pos);
                     Expr::Column(Column::new(qualifier.cloned(), f.name()))
                 }
-                None => self.default_expr(column)?,
+                None => target
+                    .fixed_value(index)
+                    .map_or_else(|| self.default_expr(column), Ok)?,
             };
             exprs.push(target.store_cast(index, value, None)?);
         }
@@ -214,9 +320,19 @@ struct InsertTarget<'a> {
     stored: datafusion::arrow::datatypes::SchemaRef,
     /// Indexes into `meta.columns`, in the order the INSERT lists them.
     columns: Vec<usize>,
+    /// Columns with a value fixed by `PARTITION (col = value)`.
+    statics: Vec<(usize, ScalarValue)>,
 }
 
 impl InsertTarget<'_> {
+    /// The value a PARTITION clause fixes for column `index`.
+    fn fixed_value(&self, index: usize) -> Option<Expr> {
+        self.statics
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, v)| lit(v.clone()))
+    }
+
     /// Convert a value to the stored type of column `index`, named after the column.
     fn store_cast(&self, index: usize, value: Expr, row: Option<usize>) -> Result<Expr> {
         let column = &self.meta.columns[index];
@@ -254,10 +370,16 @@ fn table_reference(name: &sqlparser::ast::ObjectName) -> Result<TableReference> 
     })
 }
 
-/// Indexes into the table's columns, in the order the INSERT lists them.
-fn target_columns(meta: &TableMeta, columns: &[sqlparser::ast::ObjectName]) -> Result<Vec<usize>> {
+/// Indexes into the table's columns, in the order the INSERT lists them; without a list,
+/// every column but those a PARTITION clause fixes.
+fn target_columns(
+    meta: &TableMeta,
+    columns: &[sqlparser::ast::ObjectName],
+    statics: &[(usize, ScalarValue)],
+) -> Result<Vec<usize>> {
+    let fixed = |i: usize| statics.iter().any(|(s, _)| *s == i);
     if columns.is_empty() {
-        return Ok((0..meta.columns.len()).collect());
+        return Ok((0..meta.columns.len()).filter(|i| !fixed(*i)).collect());
     }
     let mut out = Vec::with_capacity(columns.len());
     for name in columns {
@@ -277,6 +399,13 @@ fn target_columns(meta: &TableMeta, columns: &[sqlparser::ast::ObjectName]) -> R
                     ident.value
                 )
             })?;
+        if fixed(index) {
+            return Err(user_err!(
+                InvalidDefinition,
+                "Column '{}' has its value in the PARTITION clause",
+                ident.value
+            ));
+        }
         if out.contains(&index) {
             return Err(user_err!(
                 DuplicateColumn,
