@@ -181,6 +181,17 @@ async fn lake_data_on_s3_compatible_storage() {
         meta_hits_after > meta_hits_before,
         "no Paimon metadata cache hits"
     );
+    // A join across the two S3 catalogs and the internal catalog.
+    assert_eq!(
+        rows(
+            &mut conn,
+            "SELECT o.id, o.amount, p.name, c.amount FROM s3lake.sales.orders o \
+             JOIN s3paimon.xxdb_prod.pk_partial p ON p.id = o.id \
+             JOIN default_catalog.s3copy.orders c ON c.id = o.id ORDER BY o.id"
+        )
+        .await,
+        vec![vec!["1", "1.5", "a", "1.5"], vec!["2", "3", "b", "3"]]
+    );
     let (data_hits, _) = cache(&mut conn, "paimon_data").await;
     assert!(data_hits > 0, "no Paimon data cache hits");
 

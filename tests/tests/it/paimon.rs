@@ -259,6 +259,23 @@ async fn paimon_catalog_reads_what_pypaimon_wrote_and_back() {
         expected
     );
 
+    // Views over the lake table and over other views.
+    conn.query_drop(
+        "CREATE VIEW active_users AS SELECT corp_id, user_id FROM paimon_catalog.xxdb_prod.user_basic_table WHERE active = 1",
+    )
+    .await
+    .unwrap();
+    conn.query_drop(
+        "CREATE VIEW per_corp (corp, n) AS SELECT corp_id, count(*) FROM active_users GROUP BY corp_id",
+    )
+    .await
+    .unwrap();
+    let per_corp = strings(&[&["c1", "1"], &["c2", "2"]]);
+    assert_eq!(
+        rows(&mut conn, "SELECT * FROM dwd.per_corp ORDER BY corp").await,
+        per_corp
+    );
+
     // pypaimon reads the table Lakestar wrote (internal tables are Paimon tables).
     drop(conn);
     server.stop();
@@ -286,9 +303,13 @@ async fn paimon_catalog_reads_what_pypaimon_wrote_and_back() {
         "{read}"
     );
 
-    // The catalog definition survives a restart.
+    // The catalog definition and the views survive a restart.
     server.reopen();
     let mut conn = server.connect().await;
+    assert_eq!(
+        rows(&mut conn, "SELECT * FROM dwd.per_corp ORDER BY corp").await,
+        per_corp
+    );
     assert_eq!(
         rows(
             &mut conn,
