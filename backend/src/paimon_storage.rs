@@ -15,12 +15,14 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use datafusion::catalog::TableProvider;
 use datafusion::scalar::ScalarValue;
-use lakestar_engine::catalog::{DatabaseMeta, Distribution, KeysType, TableMeta};
+use lakestar_engine::catalog::{ColumnMeta, DatabaseMeta, Distribution, KeysType, TableMeta};
 use lakestar_engine::storage::TableStorage;
 use lakestar_engine::types::SqlType;
 use lakestar_engine::{Error, Result};
 use paimon::catalog::Identifier;
-use paimon::spec::{CharType, DataType as PaimonType, Schema, VarCharType};
+use paimon::spec::{
+    CharType, ColumnMove, DataType as PaimonType, Schema, SchemaChange, VarCharType,
+};
 use paimon::{Catalog, CatalogOptions, FileSystemCatalog, Options};
 use tokio::sync::Mutex as AsyncMutex;
 
@@ -201,6 +203,61 @@ impl TableStorage for PaimonStorage {
             &table.storage_name(),
         )
         .await
+    }
+
+    async fn add_column(
+        &self,
+        table: &TableMeta,
+        column: &ColumnMeta,
+        before: Option<&str>,
+    ) -> Result<()> {
+        let id = Self::identifier(table);
+        let t = self
+            .catalog
+            .get_table(&id)
+            .await
+            .map_err(|e| storage_err("open table", e))?;
+        let mut changes = vec![];
+        if t.schema().fields().iter().any(|f| f.name() == column.name) {
+            changes.push(SchemaChange::drop_column(column.name.clone()));
+        }
+        let data_type = paimon_type(&column.sql_type, true)?;
+        let comment = column.comment.clone().unwrap_or_default();
+        changes.push(match before {
+            Some(anchor) => SchemaChange::add_column_with_description_and_column_move(
+                column.name.clone(),
+                data_type,
+                comment,
+                ColumnMove::move_before(column.name.clone(), anchor.to_string()),
+            ),
+            None => {
+                SchemaChange::add_column_with_description(column.name.clone(), data_type, comment)
+            }
+        });
+        self.catalog
+            .alter_table(&id, changes, false)
+            .await
+            .map_err(|e| storage_err("add column", e))
+    }
+
+    async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()> {
+        let id = Self::identifier(table);
+        let t = self
+            .catalog
+            .get_table(&id)
+            .await
+            .map_err(|e| storage_err("open table", e))?;
+        if !t.schema().fields().iter().any(|f| f.name() == column) {
+            return Ok(());
+        }
+        self.catalog
+            .alter_table(
+                &id,
+                vec![SchemaChange::drop_column(column.to_string())],
+                false,
+            )
+            .await
+            .map_err(|e| storage_err("drop column", e))
     }
 
     async fn truncate_table(&self, table: &TableMeta) -> Result<()> {

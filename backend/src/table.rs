@@ -26,7 +26,6 @@ use datafusion::physical_plan::{
 use datafusion::scalar::ScalarValue;
 use futures::StreamExt;
 use lakestar_engine::catalog::TableMeta;
-use lakestar_engine::types::SQL_TYPE_METADATA_KEY;
 use lakestar_engine::{Error, Result};
 use paimon_datafusion::PaimonTableProvider;
 use tokio::sync::Mutex;
@@ -39,7 +38,12 @@ pub struct LakeTable {
     meta: TableMeta,
     table: paimon::table::Table,
     inner: PaimonTableProvider,
+    /// The table's columns as the catalog describes them, in catalog order.
     schema: SchemaRef,
+    /// For each column of `schema`, its index among the stored columns. Storage may hold
+    /// more columns than the catalog (a column being added by ALTER TABLE, or left over by
+    /// a crash during one); those stay hidden.
+    stored_index: Vec<usize>,
     commit_lock: Arc<Mutex<()>>,
     /// The partition INSERT OVERWRITE replaces; empty: the whole table.
     overwrite_partition: Vec<(String, ScalarValue)>,
@@ -53,32 +57,58 @@ impl LakeTable {
     ) -> Result<Self> {
         let inner = PaimonTableProvider::try_new(table.clone()).map_err(Error::from_datafusion)?;
         let stored = inner.schema();
-        let fields = stored
-            .fields()
-            .iter()
-            .map(|f| {
-                let column = meta.column(f.name());
-                let mut field = Field::clone(f);
-                if let Some(c) = column {
-                    field = field
-                        .with_nullable(c.nullable || f.is_nullable())
-                        .with_metadata(
-                            [(SQL_TYPE_METADATA_KEY.to_string(), c.sql_type.to_string())]
-                                .into_iter()
-                                .collect(),
-                        );
-                }
-                field
-            })
-            .collect::<Vec<_>>();
+        let mut fields = Vec::with_capacity(meta.columns.len());
+        let mut stored_index = Vec::with_capacity(meta.columns.len());
+        for c in &meta.columns {
+            let (i, f) = stored.column_with_name(&c.name).ok_or_else(|| {
+                Error::internal(format!(
+                    "column {} of {}.{} is missing from storage",
+                    c.name, meta.database, meta.name
+                ))
+            })?;
+            stored_index.push(i);
+            fields.push(
+                Field::clone(f)
+                    .with_nullable(c.nullable || f.is_nullable())
+                    .with_metadata(c.field_metadata()),
+            );
+        }
         Ok(Self {
             meta,
             table,
             inner,
             schema: Arc::new(Schema::new(fields)),
+            stored_index,
             commit_lock,
             overwrite_partition: vec![],
         })
+    }
+
+    /// Whether the catalog's columns are exactly the stored ones, in the same order.
+    fn same_layout(&self) -> bool {
+        self.stored_index.len() == self.inner.schema().fields().len()
+            && self.stored_index.iter().enumerate().all(|(i, s)| i == *s)
+    }
+
+    /// Rows in catalog layout, rearranged into the stored layout (hidden stored columns
+    /// get NULL).
+    fn to_stored_layout(&self, input: Arc<dyn ExecutionPlan>) -> DFResult<Arc<dyn ExecutionPlan>> {
+        use datafusion::physical_expr::expressions::{Column, Literal};
+        use datafusion::physical_plan::projection::ProjectionExec;
+        if self.same_layout() {
+            return Ok(input);
+        }
+        let stored = self.inner.schema();
+        let mut exprs: Vec<(Arc<dyn datafusion::physical_expr::PhysicalExpr>, String)> = vec![];
+        for (si, field) in stored.fields().iter().enumerate() {
+            let expr: Arc<dyn datafusion::physical_expr::PhysicalExpr> =
+                match self.stored_index.iter().position(|s| *s == si) {
+                    Some(ci) => Arc::new(Column::new(field.name(), ci)),
+                    None => Arc::new(Literal::new(ScalarValue::try_from(field.data_type())?)),
+                };
+            exprs.push((expr, field.name().clone()));
+        }
+        Ok(Arc::new(ProjectionExec::try_new(exprs, input)?))
     }
 
     /// Make INSERT OVERWRITE replace only this partition (column, value pairs).
@@ -109,7 +139,15 @@ impl TableProvider for LakeTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let scan = self.inner.scan(state, projection, filters, limit).await?;
+        let stored_projection: Option<Vec<usize>> = match projection {
+            Some(p) => Some(p.iter().map(|i| self.stored_index[*i]).collect()),
+            None if self.same_layout() => None,
+            None => Some(self.stored_index.clone()),
+        };
+        let scan = self
+            .inner
+            .scan(state, stored_projection.as_ref(), filters, limit)
+            .await?;
         let schema = match projection {
             Some(p) => Arc::new(self.schema.project(p)?),
             None => Arc::clone(&self.schema),
@@ -134,6 +172,7 @@ impl TableProvider for LakeTable {
         input: Arc<dyn ExecutionPlan>,
         insert_op: InsertOp,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        let input = self.to_stored_layout(input)?;
         let write = match insert_op {
             InsertOp::Overwrite => {
                 let sink = OverwriteSink::new(

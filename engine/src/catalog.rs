@@ -73,18 +73,49 @@ pub struct ColumnMeta {
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// A generated column's expression (`col type AS expr`), as SQL text over the table's
+    /// other columns. Its value is computed and stored whenever a row is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
 }
 
 impl ColumnMeta {
-    /// The Arrow field, carrying the declared SQL type as metadata.
+    /// A regular column.
+    pub fn new(name: impl Into<String>, sql_type: SqlType, nullable: bool) -> Self {
+        Self {
+            name: name.into(),
+            sql_type,
+            nullable,
+            default: None,
+            comment: None,
+            generated: None,
+        }
+    }
+
+    /// The Arrow field, carrying the declared SQL type (and a generated column's
+    /// expression) as metadata.
     pub fn to_arrow_field(&self) -> Field {
-        Field::new(&self.name, self.sql_type.to_arrow(), self.nullable).with_metadata(
+        Field::new(&self.name, self.sql_type.to_arrow(), self.nullable)
+            .with_metadata(self.field_metadata())
+    }
+
+    /// The metadata of this column's Arrow field: the declared type, and the expression of a
+    /// generated column ([`GENERATED_METADATA_KEY`]), which the planner's generated-column
+    /// rewrite reads from scanned schemas.
+    pub fn field_metadata(&self) -> std::collections::HashMap<String, String> {
+        let mut m: std::collections::HashMap<String, String> =
             [(SQL_TYPE_METADATA_KEY.to_string(), self.sql_type.to_string())]
                 .into_iter()
-                .collect(),
-        )
+                .collect();
+        if let Some(expr) = &self.generated {
+            m.insert(GENERATED_METADATA_KEY.to_string(), expr.clone());
+        }
+        m
     }
 }
+
+/// Arrow field metadata key holding a generated column's expression (SQL text).
+pub const GENERATED_METADATA_KEY: &str = "lakestar.generated";
 
 /// A table of the internal catalog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -72,6 +72,10 @@ pub enum Reason {
     UnknownPreparedStatement,
     /// Wrong number of parameters or arguments (MySQL 1210).
     WrongArguments,
+    /// A value given for a generated column (MySQL 3105).
+    GeneratedColumnValue,
+    /// Dropping or changing a column a generated column uses (MySQL 3108).
+    GeneratedColumnDependency,
     /// Lake storage failed: an object store or file system could not be read or written
     /// (MySQL 1030, "Got error from storage engine").
     Storage,

@@ -40,6 +40,17 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
     async fn row_count(&self, _table: &TableMeta) -> Result<Option<u64>> {
         Ok(None)
     }
+    /// Add a column to a table's storage (nullable there: existing rows read NULL until
+    /// rewritten), placed before `before` or last. A stored column of that name left over
+    /// from an interrupted ALTER is replaced.
+    async fn add_column(
+        &self,
+        table: &TableMeta,
+        column: &crate::catalog::ColumnMeta,
+        before: Option<&str>,
+    ) -> Result<()>;
+    /// Remove a column from a table's storage (absent already is fine).
+    async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()>;
     /// Storage names of tables present in storage for a database (for orphan cleanup).
     async fn list_table_storage(&self, db: &DatabaseMeta) -> Result<Vec<String>>;
     /// Remove storage by storage name (for orphan cleanup).

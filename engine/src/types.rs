@@ -36,12 +36,21 @@ pub enum SqlType {
     LargeInt,
     Float,
     Double,
-    Decimal { precision: u8, scale: u8 },
-    Char { length: u32 },
-    Varchar { length: u32 },
+    Decimal {
+        precision: u8,
+        scale: u8,
+    },
+    Char {
+        length: u32,
+    },
+    Varchar {
+        length: u32,
+    },
     String,
     Date,
     DateTime,
+    /// StarRocks' JSON: a JSON document, stored as its normalized text.
+    Json,
 }
 
 impl SqlType {
@@ -60,6 +69,7 @@ impl SqlType {
             SqlType::Char { .. } | SqlType::Varchar { .. } | SqlType::String => DataType::Utf8,
             SqlType::Date => DataType::Date32,
             SqlType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
+            SqlType::Json => DataType::Utf8,
         }
     }
 
@@ -118,6 +128,7 @@ impl SqlType {
             SqlType::Varchar { .. } | SqlType::String => "varchar",
             SqlType::Date => "date",
             SqlType::DateTime => "datetime",
+            SqlType::Json => "json",
         }
     }
 
@@ -225,11 +236,13 @@ impl SqlType {
             }
             A::String(_) | A::Text | A::MediumText | A::LongText | A::TinyText => SqlType::String,
             A::Date => SqlType::Date,
+            A::JSON => SqlType::Json,
             A::Datetime(_) | A::Timestamp(_, _) => SqlType::DateTime,
             A::Custom(name, args) if args.is_empty() => {
                 match name.to_string().to_ascii_uppercase().as_str() {
                     "LARGEINT" => SqlType::LargeInt,
                     "STRING" => SqlType::String,
+                    "JSON" => SqlType::Json,
                     other => {
                         return Err(Error::unsupported(format!(
                             "Unsupported column type {other}"
@@ -283,6 +296,7 @@ impl fmt::Display for SqlType {
             SqlType::String => f.write_str("STRING"),
             SqlType::Date => f.write_str("DATE"),
             SqlType::DateTime => f.write_str("DATETIME"),
+            SqlType::Json => f.write_str("JSON"),
         }
     }
 }
@@ -311,6 +325,7 @@ mod tests {
             SqlType::String,
             SqlType::Date,
             SqlType::DateTime,
+            SqlType::Json,
         ] {
             assert_eq!(SqlType::parse(&t.to_string()).unwrap(), t, "{t}");
         }

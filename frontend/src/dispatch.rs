@@ -26,6 +26,9 @@ pub async fn execute(
                 None => ddl::create_table::handle(ctx, session, *create).await,
             };
         }
+        Statement::AlterTable(alter) => {
+            return Box::pin(ddl::alter_table::handle(ctx, session, *alter)).await
+        }
         Statement::Admin(admin) => return execute_admin(ctx, session, *admin).await,
         Statement::Sql(s) => *s,
     };

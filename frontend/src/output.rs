@@ -44,6 +44,17 @@ impl QueryOutput {
         Ok(Self::batch(batch))
     }
 
+    /// Run a result stream to its end (a write's row counts), reporting its first error.
+    pub async fn drain(self) -> Result<()> {
+        use futures::StreamExt;
+        if let QueryOutput::Rows { mut stream, .. } = self {
+            while let Some(batch) = stream.next().await {
+                batch.map_err(Error::from_datafusion)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A result set of one batch.
     pub fn batch(batch: RecordBatch) -> Self {
         let schema = batch.schema();

@@ -1,8 +1,9 @@
 //! Functions Lakestar adds to DataFusion's: those whose value comes from the session
 //! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`, below) and
-//! MySQL / StarRocks functions by family ([`datetime`]).
+//! MySQL / StarRocks functions by family ([`datetime`], [`json`]).
 
 pub mod datetime;
+pub mod json;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;

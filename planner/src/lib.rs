@@ -20,6 +20,7 @@ pub mod bind;
 pub mod catalog_provider;
 pub mod files_function;
 pub mod functions;
+pub mod generated;
 pub mod normalize;
 pub mod params;
 pub mod session;

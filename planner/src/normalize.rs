@@ -53,6 +53,9 @@ impl VisitorMut for Unquote {
         if let Some(strpos) = locate_as_strpos(expr) {
             *expr = strpos;
         }
+        if let Some(parse) = cast_as_json(expr) {
+            *expr = parse;
+        }
         ControlFlow::Continue(())
     }
 
@@ -111,6 +114,43 @@ fn convert_as_cast(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> 
         array: false,
         format: None,
     })
+}
+
+/// `CAST(x AS JSON)` is `parse_json(x)`: text is parsed (NULL when it is not JSON), other
+/// values become JSON values.
+fn cast_as_json(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
+    use sqlparser::ast::{
+        DataType as D, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+        FunctionArguments, Ident, ObjectName,
+    };
+    let Expr::Cast {
+        expr, data_type, ..
+    } = expr
+    else {
+        return None;
+    };
+    let is_json = match data_type {
+        D::JSON => true,
+        D::Custom(name, args) => args.is_empty() && name.to_string().eq_ignore_ascii_case("json"),
+        _ => false,
+    };
+    if !is_json {
+        return None;
+    }
+    Some(Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new("parse_json")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(*expr.clone()))],
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    }))
 }
 
 /// `LOCATE(needle, haystack)` is `STRPOS(haystack, needle)`.

@@ -79,8 +79,14 @@ pub fn build_session_state(
             Arc::new(crate::files_function::FilesFunction { reader }),
         );
     }
+    state.register_udtf(
+        "json_each",
+        Arc::new(crate::functions::json::each::JsonEach),
+    );
+    let _ = state.register_expr_planner(Arc::new(crate::functions::json::JsonOperators));
     for udf in crate::functions::datetime::date_functions()
         .into_iter()
+        .chain(crate::functions::json::json_functions())
         .chain(session_functions(&session.functions))
     {
         let _ = state.register_udf(Arc::new(udf));

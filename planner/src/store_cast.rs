@@ -104,7 +104,46 @@ impl StoreCast {
         if let Some(max) = self.sql_type.char_length() {
             self.check_length(&converted, max)?;
         }
+        if self.sql_type == SqlType::Json {
+            return self.normalize_json(&converted);
+        }
         Ok(converted)
+    }
+
+    /// A JSON column stores normalized JSON text; text that is not JSON is refused.
+    fn normalize_json(&self, values: &ArrayRef) -> DFResult<ArrayRef> {
+        let text = cast_with_options(values, &DataType::Utf8, &CastOptions::default())?;
+        let mut out = datafusion::arrow::array::StringBuilder::with_capacity(text.len(), 0);
+        for (row, v) in text.as_string::<i32>().iter().enumerate() {
+            match v {
+                None => out.append_null(),
+                Some(t) => match crate::functions::json::text::parse(t) {
+                    Some(value) => out.append_value(crate::functions::json::text::to_text(&value)),
+                    None => {
+                        return Err(Error::user(
+                            Reason::BadValue,
+                            format!(
+                                "Invalid JSON text for column '{}' at row {}: '{}'",
+                                self.column,
+                                self.row_number(row),
+                                t.chars().take(64).collect::<String>()
+                            ),
+                        )
+                        .into_datafusion())
+                    }
+                },
+            }
+        }
+        let out: ArrayRef = Arc::new(out.finish());
+        if out.data_type() == &self.target {
+            Ok(out)
+        } else {
+            Ok(cast_with_options(
+                &out,
+                &self.target,
+                &CastOptions::default(),
+            )?)
+        }
     }
 
     fn check_length(&self, values: &ArrayRef, max: u32) -> DFResult<()> {

@@ -201,6 +201,37 @@ impl CatalogManager {
         Ok(true)
     }
 
+    /// Publish a changed definition of a table (ALTER TABLE), if the table still has the
+    /// definition `expected` the change was computed from.
+    pub async fn replace_table(&self, expected: &TableMeta, table: TableMeta) -> Result<()> {
+        let _ddl = self.ddl_lock.lock().await;
+        let mut state = CatalogState::clone(&self.snapshot());
+        let current = state
+            .databases
+            .get_mut(&table.database)
+            .and_then(|d| d.tables.get_mut(&table.name))
+            .ok_or_else(|| {
+                user_err!(
+                    UnknownTable,
+                    "Table '{}.{}' doesn't exist",
+                    table.database,
+                    table.name
+                )
+            })?;
+        if current != expected {
+            return Err(lakestar_engine::Error::user(
+                lakestar_engine::Reason::Other,
+                format!(
+                    "Table '{}.{}' was changed by another statement; run the ALTER again",
+                    table.database, table.name
+                ),
+            ));
+        }
+        *current = table;
+        state.version += 1;
+        self.publish(state)
+    }
+
     /// `TRUNCATE TABLE`: one atomic storage commit; the catalog does not change.
     pub async fn truncate_table(&self, db: &str, name: &str) -> Result<()> {
         let table = self.table_now(db, name).ok_or_else(|| {

@@ -25,6 +25,14 @@ pub fn lookup_table(
         .ok_or_else(|| user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist"))
 }
 
+/// The Extra column: MySQL 8's marker of a stored generated column, with its expression.
+fn extra(c: &lakestar_engine::catalog::ColumnMeta) -> String {
+    match &c.generated {
+        Some(expr) => format!("STORED GENERATED AS {expr}"),
+        None => String::new(),
+    }
+}
+
 fn is_key(meta: &TableMeta, column: &str) -> bool {
     meta.key_columns.iter().any(|k| k == column)
 }
@@ -45,7 +53,7 @@ pub fn describe(
                 Some(if c.nullable { "YES" } else { "NO" }.to_string()),
                 Some(is_key(&meta, &c.name).to_string()),
                 c.default.clone().map(|d| d.trim_matches('\'').to_string()),
-                Some(String::new()),
+                Some(extra(c)),
             ]
         })
         .collect();
@@ -98,7 +106,7 @@ pub fn show_columns(
                     .to_string(),
                 ),
                 c.default.clone().map(|d| d.trim_matches('\'').to_string()),
-                Some(String::new()),
+                Some(extra(c)),
             ]);
             if full {
                 row.push(Some("select,insert".to_string()));

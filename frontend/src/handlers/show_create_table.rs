@@ -45,6 +45,9 @@ pub fn render(meta: &TableMeta) -> String {
             if let Some(default) = &c.default {
                 d.push_str(&format!(" DEFAULT {default}"));
             }
+            if let Some(expr) = &c.generated {
+                d.push_str(&format!(" AS {expr}"));
+            }
             d.push_str(&format!(
                 " COMMENT {}",
                 quote(c.comment.as_deref().unwrap_or(""))

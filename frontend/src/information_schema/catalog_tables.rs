@@ -356,13 +356,7 @@ pub async fn columns(sources: &SystemSources) -> Rows {
                 &table.database,
                 &table.name,
                 i,
-                &ColumnMeta {
-                    name: field.name().clone(),
-                    sql_type: t,
-                    nullable: field.is_nullable(),
-                    default: None,
-                    comment: None,
-                },
+                &ColumnMeta::new(field.name().clone(), t, field.is_nullable()),
                 "",
             );
             row[0] = table.catalog.as_str().into();
@@ -419,10 +413,15 @@ fn column_row(
         t.is_string().then_some("utf8mb4_general_ci").into(),
         t.mysql_column_type().into(),
         column_key.into(),
-        "".into(),
+        if c.generated.is_some() {
+            "STORED GENERATED"
+        } else {
+            ""
+        }
+        .into(),
         "select,insert".into(),
         c.comment.clone().unwrap_or_default().into(),
-        "".into(),
+        c.generated.clone().unwrap_or_default().into(),
         Cell::Null,
         chars.or(precision).into(),
         scale.into(),

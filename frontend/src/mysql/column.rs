@@ -23,6 +23,7 @@ pub mod types {
     pub const DATE: u8 = 0x0a;
     pub const TIME: u8 = 0x0b;
     pub const DATETIME: u8 = 0x0c;
+    pub const JSON: u8 = 0xf5;
     pub const NEWDECIMAL: u8 = 0xf6;
     pub const BLOB: u8 = 0xfc;
     pub const VAR_STRING: u8 = 0xfd;
@@ -134,6 +135,7 @@ impl ColumnDef {
             SqlType::Date => Self::new(types::DATE, 10, 0, CHARSET_BINARY, flags::BINARY),
             // StarRocks DATETIME keeps microseconds; decimals 6 tells binary-protocol clients so.
             SqlType::DateTime => Self::new(types::DATETIME, 26, 6, CHARSET_BINARY, flags::BINARY),
+            SqlType::Json => Self::text(types::JSON, STRING_LENGTH),
         }
     }
 

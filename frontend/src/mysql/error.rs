@@ -51,6 +51,8 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::UnknownPreparedStatement => code(1243, "HY000"),
         Reason::WrongArguments => code(1210, "HY000"),
         Reason::Storage => code(1030, "HY000"),
+        Reason::GeneratedColumnValue => code(3105, "HY000"),
+        Reason::GeneratedColumnDependency => code(3108, "HY000"),
         Reason::InvalidDefinition | Reason::Other => match err.kind() {
             ErrorKind::Cancelled => ER_QUERY_INTERRUPTED,
             _ => ER_UNKNOWN_ERROR,

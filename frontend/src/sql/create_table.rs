@@ -1,7 +1,7 @@
 //! StarRocks `CREATE TABLE`, parsed with sqlparser's parser plus the StarRocks clauses:
 //!
 //! ```sql
-//! CREATE TABLE [IF NOT EXISTS] [db.]t (col type [NULL|NOT NULL] [DEFAULT v] [COMMENT 'c'], ...)
+//! CREATE TABLE [IF NOT EXISTS] [db.]t (col type [NULL|NOT NULL] [DEFAULT v] [AS expr] [COMMENT 'c'], ...)
 //! [ENGINE = OLAP]
 //! [DUPLICATE KEY(...) | PRIMARY KEY(...) | UNIQUE KEY(...)]
 //! [COMMENT 'table comment']
@@ -14,9 +14,8 @@
 use std::collections::BTreeMap;
 
 use lakestar_engine::catalog::{ColumnMeta, Distribution, KeysType, TableMeta};
-use lakestar_engine::types::SqlType;
 use lakestar_engine::{user_err, Error, Result};
-use sqlparser::ast::{ColumnOption, ObjectName, TableConstraint};
+use sqlparser::ast::{ObjectName, TableConstraint};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{IsOptional, Parser};
 use sqlparser::tokenizer::Token;
@@ -75,33 +74,24 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
             // StarRocks `INDEX name (cols) [USING BITMAP] [COMMENT '...']`: accepted, ignored.
             skip_until_list_end(parser);
         } else {
-            let def = parser.parse_column_def()?;
-            let name = lower(&def.name);
-            if columns.iter().any(|c| c.name == name) {
-                return Err(user_err!(DuplicateColumn, "Duplicate column name '{name}'"));
+            let mut is_primary = false;
+            let column = super::column_def::parse_column(parser, &mut is_primary)?;
+            if columns.iter().any(|c| c.name == column.name) {
+                return Err(user_err!(
+                    DuplicateColumn,
+                    "Duplicate column name '{}'",
+                    column.name
+                ));
             }
-            let mut column = ColumnMeta {
-                name,
-                sql_type: SqlType::from_ast(&def.data_type)?,
-                nullable: true,
-                default: None,
-                comment: None,
-            };
-            for option in def.options {
-                match option.option {
-                    ColumnOption::Null => column.nullable = true,
-                    ColumnOption::NotNull => column.nullable = false,
-                    ColumnOption::Default(expr) => column.default = Some(expr.to_string()),
-                    ColumnOption::Comment(c) => column.comment = Some(c),
-                    ColumnOption::PrimaryKey(_) => {
-                        primary_key = Some(vec![column.name.clone()]);
-                    }
-                    other => {
-                        return Err(Error::unsupported(format!(
-                            "column option {other} is not supported"
-                        )))
-                    }
-                }
+            if is_primary {
+                primary_key = Some(vec![column.name.clone()]);
+            }
+            if column.generated.is_none() && columns.iter().any(|c| c.generated.is_some()) {
+                return Err(user_err!(
+                    InvalidDefinition,
+                    "Generated columns must follow all regular columns; '{}' comes after one",
+                    column.name
+                ));
             }
             columns.push(column);
         }

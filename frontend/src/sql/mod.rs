@@ -5,6 +5,8 @@
 //! prepared statement's parameters reach the planner as numbered, typed placeholders.
 
 pub mod admin;
+pub mod alter_table;
+pub mod column_def;
 pub mod create_table;
 pub mod insert_columns;
 
@@ -15,6 +17,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
 pub use admin::AdminStatement;
+pub use alter_table::AlterTable;
 pub use create_table::CreateTable;
 
 /// A statement Lakestar can dispatch.
@@ -24,6 +27,8 @@ pub enum Statement {
     Sql(Box<sqlparser::ast::Statement>),
     /// StarRocks CREATE TABLE.
     CreateTable(Box<CreateTable>),
+    /// ALTER TABLE column changes.
+    AlterTable(Box<AlterTable>),
     /// Accounts and MySQL metadata statements sqlparser does not parse.
     Admin(Box<AdminStatement>),
 }
@@ -87,6 +92,8 @@ fn parse_tokens(
         }
         statements.push(if starts_create_table(&parser) {
             Statement::CreateTable(Box::new(create_table::parse_create_table(&mut parser)?))
+        } else if alter_table::starts_alter_table(&parser) {
+            Statement::AlterTable(Box::new(alter_table::parse_alter_table(&mut parser)?))
         } else if admin::starts_admin(&parser) {
             Statement::Admin(Box::new(admin::parse_admin(&mut parser)?))
         } else {

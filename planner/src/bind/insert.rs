@@ -227,7 +227,7 @@ impl Binder<'_> {
                 ));
             }
             let mut exprs = Vec::with_capacity(target.meta.columns.len());
-            for (index, column) in target.meta.columns.iter().enumerate() {
+            for (index, column) in target.regular_columns() {
                 let value = match target.columns.iter().position(|&t| t == index) {
                     Some(pos) if is_default_keyword(&row[pos]) => self.default_expr(column)?,
                     Some(pos) => self
@@ -252,11 +252,35 @@ impl Binder<'_> {
             }
             planned.push(exprs);
         }
-        let names = target.meta.columns.iter().enumerate().map(|(i, c)| {
+        let names = target.regular_columns().enumerate().map(|(i, (_, c))| {
             Expr::Column(Column::from_name(format!("column{}", i + 1))).alias(&c.name)
         });
-        LogicalPlanBuilder::values(planned)
+        let plan = LogicalPlanBuilder::values(planned)
             .and_then(|b| b.project(names))
+            .and_then(|b| b.build())
+            .map_err(Error::from_datafusion)?;
+        self.add_generated(target, plan)
+    }
+
+    /// Every column in table order: the regular ones from `plan` (one column each, named
+    /// after the table's columns), the generated ones computed from them.
+    fn add_generated(&self, target: &InsertTarget<'_>, plan: LogicalPlan) -> Result<LogicalPlan> {
+        if target.meta.columns.iter().all(|c| c.generated.is_none()) {
+            return Ok(plan);
+        }
+        let schema = plan.schema().clone();
+        let mut exprs = Vec::with_capacity(target.meta.columns.len());
+        for (index, column) in target.meta.columns.iter().enumerate() {
+            let expr = if column.generated.is_some() {
+                let value = crate::generated::bind_expression(self.state, column, &schema)?;
+                target.store_cast(index, value, None)?
+            } else {
+                Expr::Column(Column::from_name(&column.name))
+            };
+            exprs.push(expr);
+        }
+        LogicalPlanBuilder::from(plan)
+            .project(exprs)
             .and_then(|b| b.build())
             .map_err(Error::from_datafusion)
     }
@@ -272,6 +296,16 @@ impl Binder<'_> {
         normalize_identifiers(&mut query);
         check_references(self, &DFStatement::Statement(Box::new(query.clone())))?;
         let source_plan = self.plan_with_params(query).await?;
+        self.project_source(target, source_plan)
+    }
+
+    /// The rows of `source_plan` (one column per listed target column, by position) as
+    /// every column of the table: listed ones cast, others defaulted, generated computed.
+    pub(super) fn project_source(
+        &self,
+        target: &InsertTarget<'_>,
+        source_plan: LogicalPlan,
+    ) -> Result<LogicalPlan> {
         if source_plan.schema().fields().len() != target.columns.len() {
             return Err(user_err!(
                 ValueCount,
@@ -279,7 +313,7 @@ impl Binder<'_> {
             ));
         }
         let mut exprs = Vec::with_capacity(target.meta.columns.len());
-        for (index, column) in target.meta.columns.iter().enumerate() {
+        for (index, column) in target.regular_columns() {
             let value = match target.columns.iter().position(|&t| t == index) {
                 Some(pos) => {
                     let (qualifier, f) = source_plan.schema().qualified_field(pos);
@@ -291,10 +325,11 @@ impl Binder<'_> {
             };
             exprs.push(target.store_cast(index, value, None)?);
         }
-        LogicalPlanBuilder::from(source_plan)
+        let plan = LogicalPlanBuilder::from(source_plan)
             .project(exprs)
             .and_then(|b| b.build())
-            .map_err(Error::from_datafusion)
+            .map_err(Error::from_datafusion)?;
+        self.add_generated(target, plan)
     }
 
     /// The value of a column left out of an INSERT.
@@ -315,16 +350,25 @@ impl Binder<'_> {
 }
 
 /// The table an INSERT writes and the columns it lists.
-struct InsertTarget<'a> {
-    meta: &'a TableMeta,
-    stored: datafusion::arrow::datatypes::SchemaRef,
+pub(super) struct InsertTarget<'a> {
+    pub(super) meta: &'a TableMeta,
+    pub(super) stored: datafusion::arrow::datatypes::SchemaRef,
     /// Indexes into `meta.columns`, in the order the INSERT lists them.
-    columns: Vec<usize>,
+    pub(super) columns: Vec<usize>,
     /// Columns with a value fixed by `PARTITION (col = value)`.
-    statics: Vec<(usize, ScalarValue)>,
+    pub(super) statics: Vec<(usize, ScalarValue)>,
 }
 
 impl InsertTarget<'_> {
+    /// The columns a row supplies: every column but the generated ones.
+    fn regular_columns(&self) -> impl Iterator<Item = (usize, &ColumnMeta)> {
+        self.meta
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.generated.is_none())
+    }
+
     /// The value a PARTITION clause fixes for column `index`.
     fn fixed_value(&self, index: usize) -> Option<Expr> {
         self.statics
@@ -379,7 +423,9 @@ fn target_columns(
 ) -> Result<Vec<usize>> {
     let fixed = |i: usize| statics.iter().any(|(s, _)| *s == i);
     if columns.is_empty() {
-        return Ok((0..meta.columns.len()).filter(|i| !fixed(*i)).collect());
+        return Ok((0..meta.columns.len())
+            .filter(|i| !fixed(*i) && meta.columns[*i].generated.is_none())
+            .collect());
     }
     let mut out = Vec::with_capacity(columns.len());
     for name in columns {
@@ -399,6 +445,14 @@ fn target_columns(
                     ident.value
                 )
             })?;
+        if meta.columns[index].generated.is_some() {
+            return Err(user_err!(
+                GeneratedColumnValue,
+                "The value specified for generated column '{}' in table '{}' is not allowed",
+                meta.columns[index].name,
+                meta.name
+            ));
+        }
         if fixed(index) {
             return Err(user_err!(
                 InvalidDefinition,

@@ -1,4 +1,5 @@
-//! CREATE TABLE (StarRocks syntax): validate defaults, then create storage and catalog entry.
+//! CREATE TABLE (StarRocks syntax): validate defaults and generated columns, then create
+//! storage and catalog entry.
 
 use datafusion::common::DFSchema;
 use lakestar_engine::{user_err, Error, Reason, Result};
@@ -39,6 +40,7 @@ pub async fn handle(
                 })?;
         }
     }
+    lakestar_planner::generated::check_table(&state, &table)?;
     ctx.catalog
         .create_table(table, create.if_not_exists)
         .await?;

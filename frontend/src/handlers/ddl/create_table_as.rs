@@ -59,13 +59,9 @@ pub async fn handle(
                 "Duplicate column name '{column_name}'"
             ));
         }
-        table.columns.push(ColumnMeta {
-            name: column_name,
-            sql_type,
-            nullable: true,
-            default: None,
-            comment: None,
-        });
+        table
+            .columns
+            .push(ColumnMeta::new(column_name, sql_type, true));
     }
     check_table(&mut table)?;
     if !ctx

@@ -1,5 +1,6 @@
 //! DDL handlers: each validates, then asks the catalog manager to change the catalog.
 
+pub mod alter_table;
 pub mod create_database;
 pub mod create_table;
 pub mod create_table_as;
