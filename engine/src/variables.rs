@@ -255,6 +255,13 @@ pub static REGISTRY: &[VarDef] = &[
         "Digits added to the scale of a division result."
     ),
     var!(
+        "enable_generated_column_rewrite",
+        Both,
+        VarType::Bool,
+        "1",
+        "Read a generated column wherever a query computes its expression."
+    ),
+    var!(
         "enable_profile",
         Both,
         VarType::Bool,

@@ -22,6 +22,7 @@ pub mod files_function;
 pub mod functions;
 pub mod generated;
 pub mod normalize;
+pub mod optimizer;
 pub mod params;
 pub mod session;
 pub mod store_cast;

@@ -62,9 +62,16 @@ pub fn build_session_state(
         // MySQL: NULL sorts as the smallest value.
         options.sql_parser.default_null_ordering = "nulls_min".to_string();
     }
+    let stages = crate::optimizer::Stages {
+        generated_column_rewrite: session
+            .variables
+            .get_int("enable_generated_column_rewrite", &session.globals)
+            != Some(0),
+    };
     let mut builder = SessionStateBuilder::new()
         .with_config(config)
-        .with_default_features();
+        .with_default_features()
+        .with_optimizer_rules(crate::optimizer::rules(stages));
     if let Some(reader) = &files {
         builder = builder.with_runtime_env(reader.runtime_env());
     }

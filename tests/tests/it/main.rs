@@ -7,6 +7,7 @@ mod config;
 mod durability;
 mod errors;
 mod files;
+mod generated;
 mod mysql_cli;
 mod object_storage;
 mod paimon;

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use lakestar_tests::TestServer;
 
-fn client() -> &'static str {
+pub(crate) fn client() -> &'static str {
     for candidate in ["mysql", "mariadb"] {
         if Command::new(candidate).arg("--version").output().is_ok() {
             return candidate;
@@ -14,7 +14,7 @@ fn client() -> &'static str {
     panic!("neither `mysql` nor `mariadb` is installed; .ci/run installs mariadb-client");
 }
 
-fn run_script(server: &TestServer, script: &str) -> (bool, String, String) {
+pub(crate) fn run_script(server: &TestServer, script: &str) -> (bool, String, String) {
     run_script_with(server, &[], script)
 }
 
