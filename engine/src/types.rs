@@ -51,6 +51,10 @@ pub enum SqlType {
     DateTime,
     /// StarRocks' JSON: a JSON document, stored as its normalized text.
     Json,
+    /// StarRocks' BITMAP: a set of 64-bit integers, stored as a serialized RoaringBitmap.
+    Bitmap,
+    /// StarRocks' HLL: a HyperLogLog sketch, stored serialized.
+    Hll,
 }
 
 impl SqlType {
@@ -70,6 +74,7 @@ impl SqlType {
             SqlType::Date => DataType::Date32,
             SqlType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
             SqlType::Json => DataType::Utf8,
+            SqlType::Bitmap | SqlType::Hll => DataType::Binary,
         }
     }
 
@@ -129,6 +134,8 @@ impl SqlType {
             SqlType::Date => "date",
             SqlType::DateTime => "datetime",
             SqlType::Json => "json",
+            SqlType::Bitmap => "bitmap",
+            SqlType::Hll => "hll",
         }
     }
 
@@ -243,6 +250,8 @@ impl SqlType {
                     "LARGEINT" => SqlType::LargeInt,
                     "STRING" => SqlType::String,
                     "JSON" => SqlType::Json,
+                    "BITMAP" => SqlType::Bitmap,
+                    "HLL" => SqlType::Hll,
                     other => {
                         return Err(Error::unsupported(format!(
                             "Unsupported column type {other}"
@@ -297,6 +306,8 @@ impl fmt::Display for SqlType {
             SqlType::Date => f.write_str("DATE"),
             SqlType::DateTime => f.write_str("DATETIME"),
             SqlType::Json => f.write_str("JSON"),
+            SqlType::Bitmap => f.write_str("BITMAP"),
+            SqlType::Hll => f.write_str("HLL"),
         }
     }
 }
@@ -326,6 +337,8 @@ mod tests {
             SqlType::Date,
             SqlType::DateTime,
             SqlType::Json,
+            SqlType::Bitmap,
+            SqlType::Hll,
         ] {
             assert_eq!(SqlType::parse(&t.to_string()).unwrap(), t, "{t}");
         }

@@ -1,8 +1,10 @@
 //! Functions Lakestar adds to DataFusion's: those whose value comes from the session
 //! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`, below) and
-//! MySQL / StarRocks functions by family ([`datetime`], [`json`]).
+//! MySQL / StarRocks functions by family ([`datetime`], [`json`], [`bitmap`], [`hll`]).
 
+pub mod bitmap;
 pub mod datetime;
+pub mod hll;
 pub mod json;
 
 use datafusion::arrow::datatypes::DataType;

@@ -91,9 +91,17 @@ pub fn build_session_state(
         Arc::new(crate::functions::json::each::JsonEach),
     );
     let _ = state.register_expr_planner(Arc::new(crate::functions::json::JsonOperators));
+    for udaf in crate::functions::bitmap::aggregate::bitmap_aggregates()
+        .into_iter()
+        .chain(crate::functions::hll::hll_aggregates())
+    {
+        let _ = state.register_udaf(Arc::new(udaf));
+    }
     for udf in crate::functions::datetime::date_functions()
         .into_iter()
         .chain(crate::functions::json::json_functions())
+        .chain(crate::functions::bitmap::bitmap_functions())
+        .chain(crate::functions::hll::hll_functions())
         .chain(session_functions(&session.functions))
     {
         let _ = state.register_udf(Arc::new(udf));

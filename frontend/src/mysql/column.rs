@@ -136,6 +136,13 @@ impl ColumnDef {
             // StarRocks DATETIME keeps microseconds; decimals 6 tells binary-protocol clients so.
             SqlType::DateTime => Self::new(types::DATETIME, 26, 6, CHARSET_BINARY, flags::BINARY),
             SqlType::Json => Self::text(types::JSON, STRING_LENGTH),
+            SqlType::Bitmap | SqlType::Hll => Self::new(
+                types::BLOB,
+                65535,
+                0,
+                CHARSET_BINARY,
+                flags::BLOB | flags::BINARY,
+            ),
         }
     }
 

@@ -121,6 +121,19 @@ impl ScalarUDFImpl for DateArithmetic {
                 let interval = interval_of(v)?;
                 ColumnarValue::Scalar(ScalarValue::IntervalMonthDayNano(interval))
             }
+            ColumnarValue::Array(a) if a.data_type().is_integer() => {
+                // A number of days per row (adddate(d, n)).
+                let days = datafusion::arrow::compute::cast(a, &DataType::Int32)?;
+                let days = days
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::Int32Array>()
+                    .expect("cast to Int32");
+                let intervals: datafusion::arrow::array::IntervalMonthDayNanoArray = days
+                    .iter()
+                    .map(|d| d.map(|d| IntervalMonthDayNano::new(0, d, 0)))
+                    .collect();
+                ColumnarValue::Array(Arc::new(intervals))
+            }
             ColumnarValue::Array(a) => ColumnarValue::Array(datafusion::arrow::compute::cast(
                 a,
                 &DataType::Interval(datafusion::arrow::datatypes::IntervalUnit::MonthDayNano),
