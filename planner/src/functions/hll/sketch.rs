@@ -27,7 +27,7 @@ impl Hll {
             None => {
                 self.explicit.insert(hash);
                 if self.explicit.len() > EXPLICIT_MAX {
-                    self.to_dense();
+                    self.densify();
                 }
             }
         }
@@ -42,7 +42,7 @@ impl Hll {
         }
     }
 
-    fn to_dense(&mut self) {
+    fn densify(&mut self) {
         let mut registers = vec![0u8; REGISTERS].into_boxed_slice();
         for h in std::mem::take(&mut self.explicit) {
             Self::set_register(&mut registers, h);
@@ -59,7 +59,7 @@ impl Hll {
             }
             Some(theirs) => {
                 if self.registers.is_none() {
-                    self.to_dense();
+                    self.densify();
                 }
                 let ours = self.registers.as_mut().expect("dense");
                 for (a, b) in ours.iter_mut().zip(theirs.iter()) {
