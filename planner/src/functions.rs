@@ -1,11 +1,15 @@
 //! Functions Lakestar adds to DataFusion's: those whose value comes from the session
 //! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`, below) and
-//! MySQL / StarRocks functions by family ([`datetime`], [`json`], [`bitmap`], [`hll`]).
+//! MySQL / StarRocks functions by family ([`datetime`], [`mysql_datetime`], [`strings`],
+//! [`json`], [`bitmap`], [`hll`]); SQL-level rewrites of MySQL spellings (`DIV`,
+//! `GROUP_CONCAT`, ...) are in `crate::normalize`.
 
 pub mod bitmap;
 pub mod datetime;
 pub mod hll;
 pub mod json;
+pub mod mysql_datetime;
+pub mod strings;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;

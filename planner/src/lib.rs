@@ -21,6 +21,7 @@ pub mod catalog_provider;
 pub mod files_function;
 pub mod functions;
 pub mod generated;
+pub mod mysql_syntax;
 pub mod normalize;
 pub mod optimizer;
 pub mod params;

@@ -56,6 +56,9 @@ impl VisitorMut for Unquote {
         if let Some(parse) = cast_as_json(expr) {
             *expr = parse;
         }
+        if let Some(rewritten) = crate::mysql_syntax::rewrite(expr) {
+            *expr = rewritten;
+        }
         ControlFlow::Continue(())
     }
 

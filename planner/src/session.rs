@@ -91,6 +91,11 @@ pub fn build_session_state(
         Arc::new(crate::functions::json::each::JsonEach),
     );
     let _ = state.register_expr_planner(Arc::new(crate::functions::json::JsonOperators));
+    // MySQL's ANY_VALUE: any value of the group (DataFusion's first_value).
+    if let Ok(first) = state.udaf("first_value") {
+        let any = datafusion::logical_expr::AggregateUDF::clone(&first).with_aliases(["any_value"]);
+        let _ = state.register_udaf(Arc::new(any));
+    }
     for udaf in crate::functions::bitmap::aggregate::bitmap_aggregates()
         .into_iter()
         .chain(crate::functions::hll::hll_aggregates())
@@ -99,6 +104,8 @@ pub fn build_session_state(
     }
     for udf in crate::functions::datetime::date_functions()
         .into_iter()
+        .chain(crate::functions::mysql_datetime::mysql_date_functions())
+        .chain(crate::functions::strings::string_functions())
         .chain(crate::functions::json::json_functions())
         .chain(crate::functions::bitmap::bitmap_functions())
         .chain(crate::functions::hll::hll_functions())
