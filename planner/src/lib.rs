@@ -2,9 +2,10 @@
 //!
 //! ```text
 //!  sqlparser AST ──► bind (SqlToRel over the catalog view) ──► LogicalPlan
-//!                    │  INSERT: column list, DEFAULT, store-assignment casts
+//!                    │  INSERT: column list, DEFAULT, store-assignment casts,
+//!                    │  generated columns
 //!                    ▼
-//!               DataFusion optimizer ──► physical plan (one fragment in standalone mode)
+//!   Lakestar's optimizer stages, then DataFusion's ──► physical plan
 //! ```
 //!
 //! - [`session::build_session_state`]: the DataFusion state a statement is planned in: the
@@ -13,6 +14,9 @@
 //! - [`bind::Binder`]: queries and INSERT; missing databases, tables and columns become
 //!   precise errors.
 //! - [`store_cast::StoreCast`]: MySQL strict-mode conversion of written values.
+//! - [`generated`]: checking and binding generated columns' expressions.
+//! - [`optimizer`]: Lakestar's named optimizer stages (generated-column rewrite).
+//! - [`normalize`] and [`mysql_syntax`]: MySQL spellings rewritten before binding.
 //!
 //! The planner does no network I/O and never writes the catalog.
 
