@@ -4,6 +4,7 @@
 //! [`json`], [`bitmap`], [`hll`]); SQL-level rewrites of MySQL spellings (`DIV`,
 //! `GROUP_CONCAT`, ...) are in `crate::normalize`.
 
+pub mod args;
 pub mod bitmap;
 pub mod datetime;
 pub mod hll;

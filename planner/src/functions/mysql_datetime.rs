@@ -72,21 +72,14 @@ fn parse_datetime_text(text: &str) -> Option<NaiveDateTime> {
 }
 
 fn texts(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<String>>> {
-    let array = cast(&value.to_array(rows)?, &DataType::Utf8)?;
-    let array = array
-        .as_any()
-        .downcast_ref::<datafusion::arrow::array::StringArray>()
-        .expect("cast to Utf8");
-    Ok(array.iter().map(|v| v.map(str::to_string)).collect())
+    Ok(super::args::texts(value, rows)?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
 }
 
 fn integers(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<i64>>> {
-    let array = cast(&value.to_array(rows)?, &DataType::Int64)?;
-    let array = array
-        .as_any()
-        .downcast_ref::<datafusion::arrow::array::Int64Array>()
-        .expect("cast to Int64");
-    Ok(array.iter().collect())
+    Ok(super::args::integers(value, rows)?.iter().collect())
 }
 
 /// MySQL `DATE_FORMAT` of one value.
@@ -532,20 +525,8 @@ impl ScalarUDFImpl for MysqlDateFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if scalar { 1 } else { args.number_rows };
         let target = args.return_field.data_type().clone();
-        let array = self.compute(&args, rows, &target)?;
-        if scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &array, 0,
-            )?))
-        } else {
-            Ok(ColumnarValue::Array(array))
-        }
+        super::args::evaluate(&args, |rows| self.compute(&args, rows, &target))
     }
 }
 

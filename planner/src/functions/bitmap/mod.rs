@@ -10,12 +10,11 @@ pub mod aggregate;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BinaryArray, BinaryBuilder, BooleanBuilder, Int64Builder, ListBuilder,
-    StringBuilder, UInt64Builder,
+    ArrayRef, BinaryBuilder, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder,
+    UInt64Builder,
 };
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
-use datafusion::common::{exec_err, plan_err, ScalarValue};
+use datafusion::common::plan_err;
 use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
@@ -23,6 +22,8 @@ use datafusion::logical_expr::{
 };
 use lakestar_engine::types::{SqlType, SQL_TYPE_METADATA_KEY};
 use roaring::RoaringTreemap;
+
+use super::args::{binaries, evaluate, integers, texts};
 
 /// Serialize a bitmap.
 pub fn to_bytes(bitmap: &RoaringTreemap) -> Vec<u8> {
@@ -182,46 +183,24 @@ struct BitmapFunction {
 
 /// An argument holding bitmaps, one per row (`None`: NULL or not a bitmap).
 fn bitmaps(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<RoaringTreemap>>> {
-    let array = value.to_array(rows)?;
-    let array = cast(&array, &DataType::Binary)?;
-    let array = array
-        .as_any()
-        .downcast_ref::<BinaryArray>()
-        .expect("cast to Binary");
-    Ok((0..rows)
-        .map(|i| {
-            (!array.is_null(i))
-                .then(|| from_bytes(array.value(i)))
-                .flatten()
-        })
+    Ok(binaries(value, rows)?
+        .iter()
+        .map(|b| b.and_then(from_bytes))
         .collect())
 }
 
 /// An argument as unsigned 64-bit integers (NULL for negatives and non-numbers).
-fn integers(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<u64>>> {
-    let array = value.to_array(rows)?;
-    let array = cast(&array, &DataType::Int64)?;
-    let array = array
-        .as_any()
-        .downcast_ref::<datafusion::arrow::array::Int64Array>()
-        .expect("cast to Int64");
-    Ok((0..rows)
-        .map(|i| {
-            (!array.is_null(i))
-                .then(|| u64::try_from(array.value(i)).ok())
-                .flatten()
-        })
+fn unsigned(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<u64>>> {
+    Ok(integers(value, rows)?
+        .iter()
+        .map(|v| v.and_then(|v| u64::try_from(v).ok()))
         .collect())
 }
 
-fn texts(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<String>>> {
-    let array = cast(&value.to_array(rows)?, &DataType::Utf8)?;
-    let array = array
-        .as_any()
-        .downcast_ref::<datafusion::arrow::array::StringArray>()
-        .expect("cast to Utf8");
-    Ok((0..rows)
-        .map(|i| (!array.is_null(i)).then(|| array.value(i).to_string()))
+fn strings(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<String>>> {
+    Ok(texts(value, rows)?
+        .iter()
+        .map(|v| v.map(str::to_string))
         .collect())
 }
 
@@ -237,12 +216,11 @@ fn binary_out(values: impl Iterator<Item = Option<RoaringTreemap>>) -> ArrayRef 
 }
 
 impl BitmapFunction {
-    fn compute(&self, args: &ScalarFunctionArgs) -> DFResult<ArrayRef> {
-        let rows = args.number_rows;
+    fn compute(&self, args: &ScalarFunctionArgs, rows: usize) -> DFResult<ArrayRef> {
         let a = &args.args;
         Ok(match self.kind {
             Kind::Empty => binary_out((0..rows).map(|_| Some(RoaringTreemap::new()))),
-            Kind::ToBitmap => binary_out(integers(&a[0], rows)?.into_iter().map(|v| {
+            Kind::ToBitmap => binary_out(unsigned(&a[0], rows)?.into_iter().map(|v| {
                 v.map(|v| {
                     let mut b = RoaringTreemap::new();
                     b.insert(v);
@@ -250,7 +228,7 @@ impl BitmapFunction {
                 })
             })),
             Kind::Hash | Kind::Hash64 => {
-                let values = texts(&a[0], rows)?;
+                let values = strings(&a[0], rows)?;
                 binary_out(values.into_iter().map(|v| {
                     let mut b = RoaringTreemap::new();
                     if let Some(text) = v {
@@ -263,7 +241,7 @@ impl BitmapFunction {
                     Some(b)
                 }))
             }
-            Kind::FromString => binary_out(texts(&a[0], rows)?.into_iter().map(|v| {
+            Kind::FromString => binary_out(strings(&a[0], rows)?.into_iter().map(|v| {
                 let text = v?;
                 let mut b = RoaringTreemap::new();
                 for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -322,7 +300,7 @@ impl BitmapFunction {
                 let mut out = BooleanBuilder::with_capacity(rows);
                 for (b, v) in bitmaps(&a[0], rows)?
                     .into_iter()
-                    .zip(integers(&a[1], rows)?)
+                    .zip(unsigned(&a[1], rows)?)
                 {
                     out.append_option(b.map(|b| v.is_some_and(|v| b.contains(v))));
                 }
@@ -384,26 +362,7 @@ impl ScalarUDFImpl for BitmapFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if scalar { 1 } else { args.number_rows };
-        let args = ScalarFunctionArgs {
-            number_rows: rows,
-            ..args
-        };
-        let array = self.compute(&args)?;
-        if array.len() != rows {
-            return exec_err!("{} produced {} rows for {rows}", self.name, array.len());
-        }
-        if scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &array, 0,
-            )?))
-        } else {
-            Ok(ColumnarValue::Array(array))
-        }
+        evaluate(&args, |rows| self.compute(&args, rows))
     }
 }
 

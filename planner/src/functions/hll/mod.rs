@@ -23,6 +23,7 @@ use datafusion::logical_expr::{
 };
 use lakestar_engine::types::{SqlType, SQL_TYPE_METADATA_KEY};
 
+use super::args::evaluate;
 use super::bitmap::murmur3_64;
 use sketch::Hll;
 
@@ -98,12 +99,13 @@ impl ScalarUDFImpl for HllFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if scalar { 1 } else { args.number_rows };
-        let array: ArrayRef = match self.kind {
+        evaluate(&args, |rows| self.compute(&args, rows))
+    }
+}
+
+impl HllFunction {
+    fn compute(&self, args: &ScalarFunctionArgs, rows: usize) -> DFResult<ArrayRef> {
+        Ok(match self.kind {
             ScalarKind::Empty => {
                 let mut out = BinaryBuilder::new();
                 for _ in 0..rows {
@@ -129,14 +131,7 @@ impl ScalarUDFImpl for HllFunction {
                 }
                 Arc::new(out.finish())
             }
-        };
-        if scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &array, 0,
-            )?))
-        } else {
-            Ok(ColumnarValue::Array(array))
-        }
+        })
     }
 }
 

@@ -23,11 +23,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringArray, StringBuilder,
+    Array, ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
 };
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
-use datafusion::common::{exec_err, plan_err, ScalarValue};
+use datafusion::common::{plan_err, ScalarValue};
 use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
 use datafusion::logical_expr::{
@@ -110,17 +109,6 @@ fn is_json_field(field: &Field) -> bool {
         .is_some_and(|t| t == "JSON")
 }
 
-/// An argument as text, one value per row.
-fn text_array(value: &ColumnarValue, rows: usize) -> DFResult<StringArray> {
-    let array = value.to_array(rows)?;
-    let array = cast(&array, &DataType::Utf8)?;
-    Ok(array
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .expect("cast to Utf8")
-        .clone())
-}
-
 /// A SQL value as a JSON value (`to_json`, `json_object`, `json_array`): JSON-typed text is
 /// parsed, other text is a JSON string.
 fn to_value(scalar: &ScalarValue, json_text: bool) -> Value {
@@ -169,8 +157,7 @@ impl JsonFunction {
     }
 
     /// Constructors: a JSON value from each row of SQL values.
-    fn construct(&self, args: &ScalarFunctionArgs) -> DFResult<ArrayRef> {
-        let rows = args.number_rows;
+    fn construct(&self, args: &ScalarFunctionArgs, rows: usize) -> DFResult<ArrayRef> {
         let arrays = args
             .args
             .iter()
@@ -226,16 +213,15 @@ impl JsonFunction {
     }
 
     /// Accessors: a value found in a document by a path.
-    fn access(&self, args: &ScalarFunctionArgs) -> DFResult<ArrayRef> {
-        let rows = args.number_rows;
-        let docs = text_array(&args.args[0], rows)?;
+    fn access(&self, args: &ScalarFunctionArgs, rows: usize) -> DFResult<ArrayRef> {
+        let docs = super::args::texts(&args.args[0], rows)?;
         // The path is a constant in practice: parse it once.
         let constant_path = match args.args.get(1) {
             Some(ColumnarValue::Scalar(s)) => Some(s.try_as_str().flatten().and_then(path::parse)),
             _ => None,
         };
         let paths = match (&constant_path, args.args.get(1)) {
-            (None, Some(p)) => Some(text_array(p, rows)?),
+            (None, Some(p)) => Some(super::args::texts(p, rows)?),
             _ => None,
         };
         let steps_at = |row: usize| -> Option<Vec<path::Step>> {
@@ -363,30 +349,12 @@ impl ScalarUDFImpl for JsonFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let array = match self.kind {
+        super::args::evaluate(&args, |rows| match self.kind {
             Kind::ParseJson | Kind::ToJson | Kind::JsonObject | Kind::JsonArray => {
-                self.construct(&args)?
+                self.construct(&args, rows)
             }
-            _ => self.access(&args)?,
-        };
-        if scalar && array.len() == 1 {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &array, 0,
-            )?))
-        } else if array.len() != args.number_rows {
-            exec_err!(
-                "{} produced {} rows for {}",
-                self.name,
-                array.len(),
-                args.number_rows
-            )
-        } else {
-            Ok(ColumnarValue::Array(array))
-        }
+            _ => self.access(&args, rows),
+        })
     }
 }
 
