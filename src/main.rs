@@ -44,6 +44,11 @@ struct Cli {
     /// PEM private key for TLS.
     #[arg(long, env = "LAKESTAR_TLS_KEY")]
     tls_key: Option<PathBuf>,
+    /// Memory queries may use, in MiB, shared by all statements; sorts and aggregations
+    /// spill to disk beyond it, and a statement that cannot fits fails with an error.
+    /// Default: 60% of the machine's memory.
+    #[arg(long, env = "LAKESTAR_MEMORY_LIMIT_MB")]
+    memory_limit_mb: Option<u64>,
 }
 
 /// The TOML configuration file.
@@ -56,6 +61,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    memory_limit_mb: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -66,6 +72,18 @@ struct Config {
     data_dir: PathBuf,
     /// Certificate and key paths, when TLS is configured.
     tls: Option<(PathBuf, PathBuf)>,
+    memory_limit_bytes: u64,
+}
+
+/// 60% of the machine's memory (from /proc/meminfo), or 4 GiB if it cannot be read.
+fn default_memory_limit() -> u64 {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+    });
+    total_kib.map_or(4 << 30, |kib| kib * 1024 / 10 * 6)
 }
 
 impl Config {
@@ -94,6 +112,10 @@ impl Config {
                 (None, None) => None,
                 _ => anyhow::bail!("TLS needs both --tls-cert and --tls-key"),
             },
+            memory_limit_bytes: cli
+                .memory_limit_mb
+                .or(file.memory_limit_mb)
+                .map_or_else(default_memory_limit, |mb| mb << 20),
         })
     }
 }
@@ -133,7 +155,10 @@ async fn run(config: Config) -> anyhow::Result<()> {
         None => None,
     };
     let caches = lakestar_backend::LakeCaches::new(lakestar_backend::CacheConfig::default());
-    let files = Arc::new(lakestar_backend::ListingFileReader::new(&caches));
+    let files = Arc::new(lakestar_backend::ListingFileReader::new(
+        &caches,
+        config.memory_limit_bytes,
+    ));
     let external = Arc::new(lakestar_backend::LakeConnectors::new(files.clone(), caches));
     let ctx =
         lakestar_frontend::FrontendContext::new(catalog, storage, executor, files, external, tls)?;

@@ -35,10 +35,17 @@ pub struct ListingFileReader {
 }
 
 impl ListingFileReader {
-    pub fn new(caches: &LakeCaches) -> Self {
+    /// `memory_limit`: bytes all running statements may hold; sorts, aggregations and
+    /// joins that can spill do so beyond it (to the OS temp directory), others fail with
+    /// a resource error instead of exhausting the machine.
+    pub fn new(caches: &LakeCaches, memory_limit: u64) -> Self {
         let stores = ObjectStores::new(Arc::clone(&caches.file_data));
         let footers: Arc<dyn FileMetadataCache> = caches.file_metadata.clone();
+        let pool = Arc::new(datafusion::execution::memory_pool::FairSpillPool::new(
+            usize::try_from(memory_limit).unwrap_or(usize::MAX),
+        ));
         let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(pool)
             .with_object_store_registry(stores.registry())
             .with_cache_manager(
                 CacheManagerConfig::default()

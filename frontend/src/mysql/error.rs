@@ -55,6 +55,7 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::GeneratedColumnDependency => code(3108, "HY000"),
         Reason::InvalidDefinition | Reason::Other => match err.kind() {
             ErrorKind::Cancelled => ER_QUERY_INTERRUPTED,
+            ErrorKind::Resource => code(1041, "HY000"),
             _ => ER_UNKNOWN_ERROR,
         },
     }
