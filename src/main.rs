@@ -162,6 +162,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let external = Arc::new(lakestar_backend::LakeConnectors::new(files.clone(), caches));
     let ctx =
         lakestar_frontend::FrontendContext::new(catalog, storage, executor, files, external, tls)?;
+    lakestar_frontend::materialized_views::MaterializedViews::start_scheduler(&ctx);
     let server =
         lakestar_frontend::MysqlServer::bind(ctx, SocketAddr::new(config.host, config.mysql_port))
             .await

@@ -240,6 +240,28 @@ impl TableStorage for PaimonStorage {
             .map_err(|e| storage_err("add column", e))
     }
 
+    async fn rename_table(&self, table: &TableMeta, new_name: &str) -> Result<()> {
+        let to = Identifier::new(table.database.clone(), new_name.to_string());
+        self.catalog
+            .rename_table(&Self::identifier(table), &to, false)
+            .await
+            .map_err(|e| storage_err("rename table", e))
+    }
+
+    async fn table_version(&self, table: &TableMeta) -> Result<Option<i64>> {
+        let t = self
+            .catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .map_err(|e| storage_err("open table", e))?;
+        let snapshot = t
+            .snapshot_manager()
+            .get_latest_snapshot()
+            .await
+            .map_err(|e| storage_err("read snapshot", e))?;
+        Ok(snapshot.map(|s| s.id()))
+    }
+
     async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()> {
         let id = Self::identifier(table);
         let t = self

@@ -214,4 +214,8 @@ pub trait CatalogView: Send + Sync + std::fmt::Debug {
     fn external_catalog(&self, name: &str) -> Option<ExternalCatalogMeta>;
     /// Names of the external catalogs.
     fn external_catalog_names(&self) -> Vec<String>;
+    /// Every asynchronous materialized view.
+    fn materialized_views(&self) -> Vec<crate::materialized_view::MaterializedViewMeta> {
+        vec![]
+    }
 }

@@ -10,10 +10,13 @@
 //!   implemented by the backend.
 //! - [`execution`]: the trait the coordinator uses to run plan fragments on a backend.
 //! - [`variables`]: the typed registry of system variables (SET, SHOW VARIABLES, `@@`).
+//! - [`materialized_view`]: asynchronous materialized views: refresh schemes, the base
+//!   table versions a refresh read, rewrite consistency.
 
 pub mod catalog;
 pub mod error;
 pub mod execution;
+pub mod materialized_view;
 pub mod storage;
 pub mod types;
 pub mod variables;

@@ -49,6 +49,11 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
         column: &crate::catalog::ColumnMeta,
         before: Option<&str>,
     ) -> Result<()>;
+    /// Give a table's storage a new name (a materialized view renamed).
+    async fn rename_table(&self, table: &TableMeta, new_name: &str) -> Result<()>;
+    /// The version of a table's latest data (its Paimon snapshot id; `None` before the
+    /// first write), which materialized views record to know whether they are fresh.
+    async fn table_version(&self, table: &TableMeta) -> Result<Option<i64>>;
     /// Remove a column from a table's storage (absent already is fine).
     async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()>;
     /// Storage names of tables present in storage for a database (for orphan cleanup).
@@ -115,4 +120,13 @@ pub trait ExternalCatalogs: Send + Sync + std::fmt::Debug {
 
     /// The counters of the caches lake reads go through (metadata and data blocks).
     fn cache_stats(&self) -> Vec<CacheStats>;
+
+    /// The version of an external table's latest data (a Paimon snapshot id), or `None`
+    /// where the catalog has no versions (plain files).
+    async fn table_version(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        database: &str,
+        table: &str,
+    ) -> Result<Option<i64>>;
 }

@@ -262,6 +262,13 @@ pub static REGISTRY: &[VarDef] = &[
         "Read a generated column wherever a query computes its expression."
     ),
     var!(
+        "enable_materialized_view_rewrite",
+        Both,
+        VarType::Bool,
+        "1",
+        "Answer queries from fresh asynchronous materialized views (StarRocks name)."
+    ),
+    var!(
         "enable_profile",
         Both,
         VarType::Bool,

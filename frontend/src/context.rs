@@ -1,7 +1,7 @@
 //! Server-wide state shared by every connection.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use datafusion::execution::session_state::SessionState;
@@ -17,6 +17,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::auth::Authenticator;
 use crate::catalog::CatalogManager;
 use crate::information_schema::{InformationSchema, SystemSources};
+use crate::materialized_views::MaterializedViews;
 use crate::process::ProcessList;
 use crate::session::Session;
 
@@ -34,6 +35,10 @@ pub struct FrontendContext {
     pub started: Instant,
     next_connection_id: AtomicU32,
     pub target_partitions: usize,
+    /// Materialized-view refreshes: the scheduler and the record of task runs.
+    pub materialized_views: Arc<MaterializedViews>,
+    /// This context, for work that outlives a statement (refreshes).
+    me: Weak<FrontendContext>,
 }
 
 impl FrontendContext {
@@ -46,8 +51,9 @@ impl FrontendContext {
         external: Arc<dyn ExternalCatalogs>,
         tls: Option<TlsAcceptor>,
     ) -> Result<Arc<Self>> {
-        Ok(Arc::new(Self {
-            auth: Authenticator::new(Arc::clone(&catalog), tls)?,
+        let auth = Authenticator::new(Arc::clone(&catalog), tls)?;
+        Ok(Arc::new_cyclic(|me| Self {
+            auth,
             catalog,
             storage,
             executor,
@@ -60,7 +66,16 @@ impl FrontendContext {
             target_partitions: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            materialized_views: Arc::new(MaterializedViews::default()),
+            me: me.clone(),
         }))
+    }
+
+    /// The shared handle of this context.
+    pub fn arc(&self) -> Arc<Self> {
+        self.me
+            .upgrade()
+            .expect("the context outlives its statements")
     }
 
     pub fn next_connection_id(&self) -> u32 {
@@ -85,6 +100,7 @@ impl FrontendContext {
             catalog: Arc::clone(&self.catalog),
             storage: Arc::clone(&self.storage),
             external: Arc::clone(&self.external),
+            materialized_views: Arc::clone(&self.materialized_views),
             processes: Arc::clone(&self.processes),
             globals: Arc::clone(&self.globals),
             session_variables: session.variables.clone(),

@@ -29,6 +29,9 @@ pub async fn execute(
         Statement::AlterTable(alter) => {
             return Box::pin(ddl::alter_table::handle(ctx, session, *alter)).await
         }
+        Statement::MaterializedView(mv) => {
+            return Box::pin(handlers::materialized_view::execute(ctx, session, *mv)).await
+        }
         Statement::Admin(admin) => return execute_admin(ctx, session, *admin).await,
         Statement::Sql(s) => *s,
     };

@@ -33,6 +33,7 @@ pub mod context;
 pub mod dispatch;
 pub mod handlers;
 pub mod information_schema;
+pub mod materialized_views;
 pub mod mysql;
 pub mod output;
 pub mod prepared;

@@ -43,6 +43,18 @@ impl LakestarCatalogList {
 }
 
 impl LakestarCatalogList {
+    /// The version of a table's latest data, by its full name (`catalog.database.table`):
+    /// a Paimon snapshot id, or `None` when the table has none (no data yet, plain files).
+    pub async fn table_version(&self, table: &str) -> lakestar_engine::Result<Option<i64>> {
+        table_version_in(
+            self.internal.view.as_ref(),
+            self.internal.storage.as_ref(),
+            self.external.as_deref(),
+            table,
+        )
+        .await
+    }
+
     /// The write target of `INSERT OVERWRITE t PARTITION (...)`: the table, opened so an
     /// overwrite replaces only that partition.
     pub async fn partition_overwrite_target(
@@ -155,5 +167,44 @@ impl SchemaProvider for InternalDatabase {
 
     fn table_exist(&self, name: &str) -> bool {
         self.view.table(&self.name, name).is_some()
+    }
+}
+
+/// The version of a table's latest data, by its full name (`catalog.database.table`), in
+/// the internal catalog or an external one.
+pub async fn table_version_in(
+    view: &dyn CatalogView,
+    storage: &dyn TableStorage,
+    external: Option<&dyn ExternalCatalogs>,
+    table: &str,
+) -> lakestar_engine::Result<Option<i64>> {
+    let parts: Vec<&str> = table.splitn(3, '.').collect();
+    let [catalog, database, name] = parts.as_slice() else {
+        return Ok(None);
+    };
+    if *catalog == DEFAULT_CATALOG {
+        return match view.table(database, name) {
+            Some(meta) => storage.table_version(&meta).await,
+            None => Ok(None),
+        };
+    }
+    match (view.external_catalog(catalog), external) {
+        (Some(meta), Some(external)) => external.table_version(&meta, database, name).await,
+        _ => Ok(None),
+    }
+}
+
+/// The version of a table's latest data, as the catalogs of `state` see it (see
+/// [`LakestarCatalogList::table_version`]).
+pub async fn table_version(
+    state: &datafusion::execution::session_state::SessionState,
+    table: &str,
+) -> lakestar_engine::Result<Option<i64>> {
+    let list: &dyn std::any::Any = state.catalog_list().as_ref();
+    match list.downcast_ref::<LakestarCatalogList>() {
+        Some(list) => list.table_version(table).await,
+        None => Err(lakestar_engine::Error::internal(
+            "the session's catalog list is not Lakestar's",
+        )),
     }
 }

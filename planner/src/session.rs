@@ -62,7 +62,16 @@ pub fn build_session_state(
         // MySQL: NULL sorts as the smallest value.
         options.sql_parser.default_null_ordering = "nulls_min".to_string();
     }
+    let mv_context = (session
+        .variables
+        .get_int("enable_materialized_view_rewrite", &session.globals)
+        != Some(0))
+    .then(|| Arc::new(crate::optimizer::mv_rewrite::MvRewriteContext::default()));
+    if let Some(context) = &mv_context {
+        config = config.with_extension(Arc::clone(context));
+    }
     let stages = crate::optimizer::Stages {
+        materialized_view_rewrite: mv_context,
         generated_column_rewrite: session
             .variables
             .get_int("enable_generated_column_rewrite", &session.globals)

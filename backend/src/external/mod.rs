@@ -133,4 +133,16 @@ impl ExternalCatalogs for LakeConnectors {
     fn cache_stats(&self) -> Vec<CacheStats> {
         self.caches.stats()
     }
+
+    async fn table_version(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        table: &str,
+    ) -> Result<Option<i64>> {
+        match meta.catalog_type() {
+            "paimon" => self.warehouse(meta)?.table_version(database, table).await,
+            _ => Ok(None),
+        }
+    }
 }

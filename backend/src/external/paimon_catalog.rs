@@ -86,6 +86,33 @@ impl Warehouse {
         })
     }
 
+    /// The latest snapshot id of a table (names matched as a statement matches them).
+    pub async fn table_version(&self, database: &str, table: &str) -> Result<Option<i64>> {
+        let databases = self.catalog.list_databases().await.map_err(paimon_err)?;
+        let Some(database) = stored_name(&databases, database) else {
+            return Ok(None);
+        };
+        let tables = self
+            .catalog
+            .list_tables(&database)
+            .await
+            .map_err(paimon_err)?;
+        let Some(table) = stored_name(&tables, table) else {
+            return Ok(None);
+        };
+        let table = self
+            .catalog
+            .get_table(&Identifier::new(database, table))
+            .await
+            .map_err(paimon_err)?;
+        let snapshot = table
+            .snapshot_manager()
+            .get_latest_snapshot()
+            .await
+            .map_err(paimon_err)?;
+        Ok(snapshot.map(|s| s.id()))
+    }
+
     /// `table` reading through the warehouse's block cache.
     fn cached(&self, table: Table) -> Result<Table> {
         let file_io = table

@@ -7,6 +7,7 @@
 //! - create: storage first, then catalog (a crash leaves orphan storage, removed at start);
 //! - drop: catalog first, then storage (a crash leaves orphan storage, removed at start).
 
+mod materialized_views;
 mod persist;
 mod state;
 
@@ -120,6 +121,7 @@ impl CatalogManager {
                 meta,
                 tables: Default::default(),
                 views: Default::default(),
+                materialized_views: Default::default(),
             },
         );
         self.publish(state)?;
@@ -189,6 +191,12 @@ impl CatalogManager {
             }
             return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));
         };
+        if entry.materialized_views.contains_key(name) {
+            return Err(user_err!(
+                InvalidDefinition,
+                "'{db}.{name}' is a materialized view; use DROP MATERIALIZED VIEW"
+            ));
+        }
         let Some(table) = entry.tables.remove(name) else {
             if if_exists {
                 return Ok(false);
@@ -465,6 +473,10 @@ impl CatalogView for CatalogManager {
 
     fn external_catalog_names(&self) -> Vec<String> {
         self.snapshot().catalogs.keys().cloned().collect()
+    }
+
+    fn materialized_views(&self) -> Vec<lakestar_engine::materialized_view::MaterializedViewMeta> {
+        self.materialized_views_now()
     }
 
     fn database_exists(&self, name: &str) -> bool {

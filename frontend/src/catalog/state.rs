@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use lakestar_engine::catalog::{DatabaseMeta, ExternalCatalogMeta, TableMeta, ViewMeta};
+use lakestar_engine::materialized_view::MaterializedViewMeta;
 use serde::{Deserialize, Serialize};
 
 /// One database and its tables.
@@ -13,6 +14,10 @@ pub struct DatabaseEntry {
     /// Logical views; tables and views share one namespace.
     #[serde(default)]
     pub views: BTreeMap<String, ViewMeta>,
+    /// Materialized views; each also has its storage table, of the same name, in
+    /// `tables`.
+    #[serde(default)]
+    pub materialized_views: BTreeMap<String, MaterializedViewMeta>,
 }
 
 impl DatabaseEntry {

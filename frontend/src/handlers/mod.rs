@@ -6,6 +6,7 @@ pub mod ddl;
 pub mod describe;
 pub mod insert;
 pub mod kill;
+pub mod materialized_view;
 pub mod query;
 pub mod set;
 pub mod show;

@@ -6,6 +6,7 @@
 
 pub mod catalog_tables;
 pub mod external_tables;
+pub mod mv_tables;
 pub mod rows;
 pub mod server_tables;
 
@@ -36,6 +37,7 @@ pub const TABLE_NAMES: &[&str] = &[
     "global_variables",
     "key_column_usage",
     "keywords",
+    "materialized_views",
     "processlist",
     "referential_constraints",
     "routines",
@@ -45,6 +47,7 @@ pub const TABLE_NAMES: &[&str] = &[
     "table_constraints",
     "tables",
     "tables_config",
+    "task_runs",
     "views",
 ];
 
@@ -54,6 +57,7 @@ pub struct SystemSources {
     pub catalog: Arc<CatalogManager>,
     pub storage: Arc<dyn TableStorage>,
     pub external: Arc<dyn ExternalCatalogs>,
+    pub materialized_views: Arc<crate::materialized_views::MaterializedViews>,
     pub processes: Arc<ProcessList>,
     pub globals: Arc<GlobalVariables>,
     pub session_variables: SessionVariables,
@@ -73,6 +77,7 @@ pub async fn build(name: &str, sources: &SystemSources) -> Result<Option<Rows>> 
         "global_variables" => s::global_variables(sources),
         "key_column_usage" => c::key_column_usage(sources),
         "keywords" => s::keywords(),
+        "materialized_views" => mv_tables::materialized_views(sources).await?,
         "processlist" => s::processlist(sources),
         "referential_constraints" => Rows::new(c::REFERENTIAL_CONSTRAINTS),
         "routines" => Rows::new(c::ROUTINES),
@@ -82,6 +87,7 @@ pub async fn build(name: &str, sources: &SystemSources) -> Result<Option<Rows>> 
         "table_constraints" => c::table_constraints(sources),
         "tables" => c::tables_table(sources).await?,
         "tables_config" => c::tables_config(sources),
+        "task_runs" => mv_tables::task_runs(sources),
         "views" => c::views_table(sources),
         _ => return Ok(None),
     }))

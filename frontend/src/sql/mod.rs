@@ -9,6 +9,7 @@ pub mod alter_table;
 pub mod column_def;
 pub mod create_table;
 pub mod insert_columns;
+pub mod materialized_view;
 
 use lakestar_engine::{Error, Result};
 use sqlparser::dialect::MySqlDialect;
@@ -29,6 +30,8 @@ pub enum Statement {
     CreateTable(Box<CreateTable>),
     /// ALTER TABLE column changes.
     AlterTable(Box<AlterTable>),
+    /// Asynchronous materialized view statements.
+    MaterializedView(Box<materialized_view::MaterializedViewStatement>),
     /// Accounts and MySQL metadata statements sqlparser does not parse.
     Admin(Box<AdminStatement>),
 }
@@ -92,6 +95,8 @@ fn parse_tokens(
         }
         statements.push(if starts_create_table(&parser) {
             Statement::CreateTable(Box::new(create_table::parse_create_table(&mut parser)?))
+        } else if materialized_view::starts_materialized_view(&parser) {
+            Statement::MaterializedView(Box::new(materialized_view::parse(&mut parser)?))
         } else if alter_table::starts_alter_table(&parser) {
             Statement::AlterTable(Box::new(alter_table::parse_alter_table(&mut parser)?))
         } else if admin::starts_admin(&parser) {

@@ -5,6 +5,7 @@
 //! assignment casts follow MySQL semantics.
 
 pub mod insert;
+pub mod mv_candidates;
 pub mod references;
 pub mod rewrite_table;
 pub mod system_columns;

@@ -156,6 +156,8 @@ pub fn parse_query(sql: &str) -> Result<Query> {
 struct Qualifier<'a> {
     db: &'a str,
     ctes: Vec<String>,
+    /// Also prefix `default_catalog` to one- and two-part names.
+    with_catalog: bool,
 }
 
 impl VisitorMut for Qualifier<'_> {
@@ -176,6 +178,14 @@ impl VisitorMut for Qualifier<'_> {
                 name.0
                     .insert(0, ObjectNamePart::Identifier(Ident::new(self.db)));
             }
+            if self.with_catalog && name.0.len() == 2 {
+                name.0.insert(
+                    0,
+                    ObjectNamePart::Identifier(Ident::new(
+                        lakestar_engine::catalog::DEFAULT_CATALOG,
+                    )),
+                );
+            }
         }
         ControlFlow::Continue(())
     }
@@ -184,5 +194,20 @@ impl VisitorMut for Qualifier<'_> {
 /// Qualify every unqualified table reference of a view's query with `db`, so the stored
 /// definition means the same whatever database a later session uses.
 pub fn qualify_tables(query: &mut Query, db: &str) {
-    let _ = query.visit(&mut Qualifier { db, ctes: vec![] });
+    let _ = query.visit(&mut Qualifier {
+        db,
+        ctes: vec![],
+        with_catalog: false,
+    });
+}
+
+/// Qualify every table reference with its catalog and database (`default_catalog.db.t`
+/// unless a catalog is named), as materialized view definitions are stored, so they mean
+/// the same whatever catalog a later session uses.
+pub fn qualify_tables_fully(query: &mut Query, db: &str) {
+    let _ = query.visit(&mut Qualifier {
+        db,
+        ctes: vec![],
+        with_catalog: true,
+    });
 }

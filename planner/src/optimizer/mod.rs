@@ -3,23 +3,30 @@
 //!
 //! | stage | rule | turned off by |
 //! |---|---|---|
-//! | 1 | [`generated_column_rewrite`]: expressions equal to a generated column's expression read the column | `enable_generated_column_rewrite = false` |
+//! | 1 | [`mv_rewrite`]: query blocks a fresh materialized view can answer read the view | `enable_materialized_view_rewrite = false` |
+//! | 2 | [`generated_column_rewrite`]: expressions equal to a generated column's expression read the column | `enable_generated_column_rewrite = false` |
 
 pub mod generated_column_rewrite;
+pub mod mv_rewrite;
 
 use std::sync::Arc;
 
 use datafusion::optimizer::{Optimizer, OptimizerRule};
 
 /// Which of Lakestar's stages a statement runs (from session variables).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Stages {
+    /// The statement's materialized-view candidates; `None`: the rewrite is off.
+    pub materialized_view_rewrite: Option<Arc<mv_rewrite::MvRewriteContext>>,
     pub generated_column_rewrite: bool,
 }
 
 /// Every optimizer rule a statement runs, in order: Lakestar's stages, then DataFusion's.
 pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
     let mut rules: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![];
+    if let Some(context) = stages.materialized_view_rewrite {
+        rules.push(Arc::new(mv_rewrite::MaterializedViewRewrite { context }));
+    }
     if stages.generated_column_rewrite {
         rules.push(Arc::new(generated_column_rewrite::GeneratedColumnRewrite));
     }

@@ -8,6 +8,7 @@ mod durability;
 mod errors;
 mod files;
 mod generated;
+mod materialized_views;
 mod mysql_cli;
 mod object_storage;
 mod paimon;
