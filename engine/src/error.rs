@@ -162,7 +162,20 @@ impl Error {
                 Self::new(e.kind, e.reason, format!("{ctx}: {}", e.message))
             }
             D::Diagnostic(_, inner) => Self::from_datafusion(*inner),
-            D::ArrowError(e, _) => Self::user(Reason::Other, e.to_string()),
+            D::ArrowError(e, _) => match e.as_ref() {
+                // A DataFusion error carried through an Arrow stream (a memory limit hit
+                // while a batch was built, ...) keeps its kind.
+                datafusion::arrow::error::ArrowError::ExternalError(inner)
+                    if inner.is::<datafusion::error::DataFusionError>() =>
+                {
+                    let inner = inner
+                        .downcast_ref::<datafusion::error::DataFusionError>()
+                        .expect("checked above");
+                    Self::from_datafusion(clone_datafusion_error(inner))
+                }
+                other => Self::user(Reason::Other, other.to_string()),
+            },
+            D::Shared(inner) => Self::from_datafusion(clone_datafusion_error(&inner)),
             D::ObjectStore(e) => Self::storage(e.to_string()),
             D::IoError(e) => Self::storage(e.to_string()),
             other => Self::user(Reason::Other, strip_backtrace(&other.to_string())),
@@ -172,6 +185,21 @@ impl Error {
     /// Wrap into a DataFusion error so it can cross DataFusion APIs and come back intact.
     pub fn into_datafusion(self) -> datafusion::error::DataFusionError {
         datafusion::error::DataFusionError::External(Box::new(self))
+    }
+}
+
+/// A copy of the parts of a DataFusion error that decide its kind (errors are not Clone).
+fn clone_datafusion_error(
+    err: &datafusion::error::DataFusionError,
+) -> datafusion::error::DataFusionError {
+    use datafusion::error::DataFusionError as D;
+    match err {
+        D::ResourcesExhausted(m) => D::ResourcesExhausted(m.clone()),
+        D::NotImplemented(m) => D::NotImplemented(m.clone()),
+        D::Plan(m) => D::Plan(m.clone()),
+        D::Internal(m) => D::Internal(m.clone()),
+        D::Execution(m) => D::Execution(m.clone()),
+        other => D::Execution(other.to_string()),
     }
 }
 

@@ -101,6 +101,7 @@ fn query(rng: &mut Rng) -> String {
         "min(o.amount)",
         "max(o.amount)",
         "avg(o.qty)",
+        "avg(o.amount)",
         "count(DISTINCT o.cust)",
         "count(o.amount)",
     ];

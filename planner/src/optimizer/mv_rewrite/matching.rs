@@ -20,6 +20,7 @@
 
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, ScalarValue, TableReference};
 use datafusion::execution::FunctionRegistry;
@@ -286,8 +287,9 @@ impl Predicates {
 
 /// The view's outputs, as the rewrite reads them from its storage table.
 struct ViewColumns<'a> {
-    /// Output expressions (normalized with the view's classes) and their column names.
-    exprs: Vec<(Expr, String)>,
+    /// Output expressions (normalized with the view's classes), their column names and
+    /// types.
+    exprs: Vec<(Expr, String, DataType)>,
     qualifier: &'a TableReference,
     classes: &'a Classes,
 }
@@ -296,7 +298,7 @@ impl ViewColumns<'_> {
     /// `e` (over base columns) computed from the view's columns, if it can be.
     fn map(&self, e: &Expr) -> Option<Expr> {
         let key = self.classes.normalize(e);
-        if let Some((_, name)) = self.exprs.iter().find(|(x, _)| *x == key) {
+        if let Some((_, name, _)) = self.exprs.iter().find(|(x, _, _)| *x == key) {
             return Some(Expr::Column(Column::new(
                 Some(self.qualifier.clone()),
                 name,
@@ -378,19 +380,23 @@ fn roll_up(
     let (func, args, distinct) = aggregate_parts(q).ok_or_else(cannot)?;
     let name = func.name().to_ascii_lowercase();
     let norm_args: Vec<Expr> = args.iter().map(|a| columns.classes.normalize(a)).collect();
-    // The view column holding aggregate `f(args)`.
-    let view_column = |f: &str, args: &[Expr]| -> Option<Expr> {
+    // The view column holding aggregate `f(args)`, and its type.
+    let typed_column = |f: &str, args: &[Expr]| -> Option<(Expr, DataType)> {
         view.outputs.iter().enumerate().find_map(|(i, out)| {
             let (vf, vargs, vdistinct) = aggregate_parts(out)?;
             let vargs: Vec<Expr> = vargs.iter().map(|a| columns.classes.normalize(a)).collect();
             (vf.name().eq_ignore_ascii_case(f) && !vdistinct && vargs == args).then(|| {
-                Expr::Column(Column::new(
-                    Some(columns.qualifier.clone()),
-                    &columns.exprs[i].1,
-                ))
+                (
+                    Expr::Column(Column::new(
+                        Some(columns.qualifier.clone()),
+                        &columns.exprs[i].1,
+                    )),
+                    columns.exprs[i].2.clone(),
+                )
             })
         })
     };
+    let view_column = |f: &str, args: &[Expr]| typed_column(f, args).map(|(e, _)| e);
     // `to_bitmap(x)` / `hll_hash(x)` of the argument.
     let wrapped = |f: &str| -> Vec<Expr> {
         let Some(inner) = registry.udf(f).ok() else {
@@ -436,25 +442,26 @@ fn roll_up(
                     other => other.clone(),
                 })
                 .collect();
-            let sum = view_column("sum", &uncast)
-                .or_else(|| view_column("sum", &norm_args))
+            let (sum, sum_type) = typed_column("sum", &uncast)
+                .or_else(|| typed_column("sum", &norm_args))
                 .ok_or_else(cannot)?;
             let count = view_column("count", &uncast)
                 .or_else(|| view_column("count", &norm_args))
                 .ok_or_else(cannot)?;
+            // A DECIMAL average is computed as DataFusion's own is, to the last digit.
+            let decimal = matches!(sum_type, DataType::Decimal128(..));
             Ok(Rollup {
                 aggregates: vec![
                     call(registry, "sum", vec![sum])?,
                     call(registry, "sum", vec![count])?,
                 ],
-                result: Box::new(|cols: &[Expr]| {
-                    cast(
-                        cols[0].clone(),
-                        datafusion::arrow::datatypes::DataType::Float64,
-                    ) / cast(
-                        cols[1].clone(),
-                        datafusion::arrow::datatypes::DataType::Float64,
-                    )
+                result: Box::new(move |cols: &[Expr]| {
+                    if decimal {
+                        super::decimal_avg::call(cols[0].clone(), cols[1].clone())
+                    } else {
+                        cast(cols[0].clone(), DataType::Float64)
+                            / cast(cols[1].clone(), DataType::Float64)
+                    }
                 }),
             })
         }
@@ -552,7 +559,13 @@ pub fn rewrite(
         .iter()
         .zip(fields.iter())
         .filter(|(e, _)| !view_aggregates || !is_aggregate_expr(e))
-        .map(|(e, f)| (v.classes.normalize(e), f.name().clone()))
+        .map(|(e, f)| {
+            (
+                v.classes.normalize(e),
+                f.name().clone(),
+                f.data_type().clone(),
+            )
+        })
         .collect();
     let all_columns = ViewColumns {
         exprs,
@@ -564,7 +577,13 @@ pub fn rewrite(
             .outputs
             .iter()
             .zip(fields.iter())
-            .map(|(e, f)| (v.classes.normalize(e), f.name().clone()))
+            .map(|(e, f)| {
+                (
+                    v.classes.normalize(e),
+                    f.name().clone(),
+                    f.data_type().clone(),
+                )
+            })
             .collect(),
         qualifier: view_ref,
         classes: &v.classes,

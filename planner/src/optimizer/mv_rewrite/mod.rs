@@ -9,6 +9,7 @@
 //! candidate ([`matching`]) and keeps the cheapest rewrite (the view with the fewest
 //! rows). What happened to each candidate is reported for EXPLAIN.
 
+pub mod decimal_avg;
 pub mod matching;
 pub mod spjg;
 
