@@ -136,7 +136,11 @@ impl FileReader for ListingFileReader {
             format.to_string()
         };
         let (format, extension) = file_format(&format, options)?;
-        let listing = ListingOptions::new(format).with_file_extension(extension);
+        // File statistics (row counts, min/max from Parquet footers) let the optimizer
+        // order joins and pick hash-join build sides.
+        let listing = ListingOptions::new(format)
+            .with_file_extension(extension)
+            .with_collect_stat(true);
         let config = ListingTableConfig::new(url)
             .with_listing_options(listing)
             .infer_partitions_from_path(session)
