@@ -77,6 +77,24 @@ impl PaimonStorage {
         })
     }
 
+    /// The Paimon table of an internal table.
+    async fn paimon_table(&self, table: &TableMeta) -> Result<paimon::table::Table> {
+        self.catalog
+            .get_table(&Self::identifier(table))
+            .await
+            .map_err(|e| storage_err(&format!("open table {}.{}", table.database, table.name), e))
+    }
+
+    /// The latest snapshot of an internal table (`None` before its first write).
+    async fn latest_snapshot(&self, table: &TableMeta) -> Result<Option<paimon::spec::Snapshot>> {
+        self.paimon_table(table)
+            .await?
+            .snapshot_manager()
+            .get_latest_snapshot()
+            .await
+            .map_err(|e| storage_err("read snapshot", e))
+    }
+
     fn identifier(table: &TableMeta) -> Identifier {
         Identifier::new(table.database.clone(), table.storage_name())
     }
@@ -212,11 +230,7 @@ impl TableStorage for PaimonStorage {
         before: Option<&str>,
     ) -> Result<()> {
         let id = Self::identifier(table);
-        let t = self
-            .catalog
-            .get_table(&id)
-            .await
-            .map_err(|e| storage_err("open table", e))?;
+        let t = self.paimon_table(table).await?;
         let mut changes = vec![];
         if t.schema().fields().iter().any(|f| f.name() == column.name) {
             changes.push(SchemaChange::drop_column(column.name.clone()));
@@ -249,26 +263,13 @@ impl TableStorage for PaimonStorage {
     }
 
     async fn table_version(&self, table: &TableMeta) -> Result<Option<i64>> {
-        let t = self
-            .catalog
-            .get_table(&Self::identifier(table))
-            .await
-            .map_err(|e| storage_err("open table", e))?;
-        let snapshot = t
-            .snapshot_manager()
-            .get_latest_snapshot()
-            .await
-            .map_err(|e| storage_err("read snapshot", e))?;
+        let snapshot = self.latest_snapshot(table).await?;
         Ok(snapshot.map(|s| s.id()))
     }
 
     async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()> {
         let id = Self::identifier(table);
-        let t = self
-            .catalog
-            .get_table(&id)
-            .await
-            .map_err(|e| storage_err("open table", e))?;
+        let t = self.paimon_table(table).await?;
         if !t.schema().fields().iter().any(|f| f.name() == column) {
             return Ok(());
         }
@@ -285,11 +286,7 @@ impl TableStorage for PaimonStorage {
     async fn truncate_table(&self, table: &TableMeta) -> Result<()> {
         let lock = self.commit_lock(table);
         let _guard = lock.lock().await;
-        let t = self
-            .catalog
-            .get_table(&Self::identifier(table))
-            .await
-            .map_err(|e| storage_err("open table", e))?;
+        let t = self.paimon_table(table).await?;
         let commit = t
             .new_write_builder()
             .try_new_commit()
@@ -301,13 +298,7 @@ impl TableStorage for PaimonStorage {
     }
 
     async fn open_table(&self, table: &TableMeta) -> Result<Arc<dyn TableProvider>> {
-        let t = self
-            .catalog
-            .get_table(&Self::identifier(table))
-            .await
-            .map_err(|e| {
-                storage_err(&format!("open table {}.{}", table.database, table.name), e)
-            })?;
+        let t = self.paimon_table(table).await?;
         Ok(Arc::new(LakeTable::try_new(
             table.clone(),
             t,
@@ -320,13 +311,7 @@ impl TableStorage for PaimonStorage {
         table: &TableMeta,
         partition: &[(String, ScalarValue)],
     ) -> Result<Arc<dyn TableProvider>> {
-        let t = self
-            .catalog
-            .get_table(&Self::identifier(table))
-            .await
-            .map_err(|e| {
-                storage_err(&format!("open table {}.{}", table.database, table.name), e)
-            })?;
+        let t = self.paimon_table(table).await?;
         Ok(Arc::new(
             LakeTable::try_new(table.clone(), t, self.commit_lock(table))?
                 .overwriting_partition(partition.to_vec()),
@@ -339,16 +324,7 @@ impl TableStorage for PaimonStorage {
         if table.keys_type.is_upsert() {
             return Ok(None);
         }
-        let t = self
-            .catalog
-            .get_table(&Self::identifier(table))
-            .await
-            .map_err(|e| storage_err("open table", e))?;
-        let snapshot = t
-            .snapshot_manager()
-            .get_latest_snapshot()
-            .await
-            .map_err(|e| storage_err("read snapshot", e))?;
+        let snapshot = self.latest_snapshot(table).await?;
         Ok(Some(
             snapshot
                 .and_then(|s| s.total_record_count())

@@ -87,6 +87,16 @@ impl Session {
         }
     }
 
+    /// `database` if given, else the session's current database (MySQL 1046 if none).
+    pub fn database_or_current(&self, database: Option<&str>) -> lakestar_engine::Result<String> {
+        match database {
+            Some(d) => Ok(d.to_string()),
+            None => self.current_db.clone().ok_or_else(|| {
+                lakestar_engine::user_err!(NoDatabaseSelected, "No database selected")
+            }),
+        }
+    }
+
     /// Back to the state of a new connection (COM_RESET_CONNECTION), keeping identity,
     /// database and the multi-statement option.
     pub fn reset(&mut self, globals: &Arc<GlobalVariables>) {

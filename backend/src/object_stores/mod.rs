@@ -61,6 +61,11 @@ fn bad(message: String) -> Error {
     Error::user(Reason::BadValue, message)
 }
 
+/// The path inside its store of a location's URL.
+fn path_of(url: &Url, location: &str) -> Result<Path> {
+    Path::from_url_path(url.path()).map_err(|e| bad(format!("bad location '{location}': {e}")))
+}
+
 /// The S3 properties of `options` (the key every store of a bucket is compared by).
 fn s3_properties(options: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     options
@@ -95,12 +100,10 @@ impl ObjectStores {
                     .registry
                     .get_store(&store_url)
                     .map_err(Error::from_datafusion)?;
-                let path = Path::from_url_path(url.path())
-                    .map_err(|e| bad(format!("bad location '{location}': {e}")))?;
                 Ok(Located {
                     store,
                     store_url,
-                    path,
+                    path: path_of(&url, location)?,
                 })
             }
             "s3" | "s3a" => {
@@ -109,12 +112,10 @@ impl ObjectStores {
                     .ok_or_else(|| bad(format!("no bucket in '{location}'")))?;
                 let store_url = Url::parse(&format!("s3://{bucket}/")).expect("bucket URL");
                 let store = self.s3_store(bucket, &store_url, options)?;
-                let path = Path::from_url_path(url.path())
-                    .map_err(|e| bad(format!("bad location '{location}': {e}")))?;
                 Ok(Located {
                     store,
                     store_url,
-                    path,
+                    path: path_of(&url, location)?,
                 })
             }
             other => Err(Error::unsupported(format!(

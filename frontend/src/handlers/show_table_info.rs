@@ -54,13 +54,7 @@ pub async fn show_table_status(
     database: Option<&str>,
     like: Option<&str>,
 ) -> Result<QueryOutput> {
-    let db = match database {
-        Some(d) => d.to_string(),
-        None => session
-            .current_db
-            .clone()
-            .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
-    };
+    let db = session.database_or_current(database)?;
     if !ctx.catalog.database_exists_now(&db) && db != crate::information_schema::INFORMATION_SCHEMA
     {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));

@@ -5,8 +5,6 @@
 //! table is created, then filled by one INSERT ... SELECT commit; if that fails the table
 //! is dropped again, so the statement leaves either a filled table or nothing.
 
-use lakestar_engine::catalog::ColumnMeta;
-use lakestar_engine::types::{SqlType, SQL_TYPE_METADATA_KEY};
 use lakestar_engine::{user_err, Error, Result};
 use lakestar_planner::bind::Binder;
 use sqlparser::ast::{ObjectName, ObjectNamePart, Query, Statement, TableObject};
@@ -38,31 +36,7 @@ pub async fn handle(
     let mut table = create.table;
     table.database = db.clone();
     table.name = name.clone();
-    for field in plan.schema().fields() {
-        let declared = field
-            .metadata()
-            .get(SQL_TYPE_METADATA_KEY)
-            .and_then(|t| SqlType::parse(t).ok());
-        let sql_type = declared
-            .or_else(|| SqlType::from_arrow(field.data_type()))
-            .ok_or_else(|| {
-                Error::unsupported(format!(
-                    "Column '{}' has type {} that a table cannot store",
-                    field.name(),
-                    field.data_type()
-                ))
-            })?;
-        let column_name = field.name().to_lowercase();
-        if table.columns.iter().any(|c| c.name == column_name) {
-            return Err(user_err!(
-                DuplicateColumn,
-                "Duplicate column name '{column_name}'"
-            ));
-        }
-        table
-            .columns
-            .push(ColumnMeta::new(column_name, sql_type, true));
-    }
+    table.columns = super::result_columns::columns_of(plan.schema())?;
     check_table(&mut table)?;
     if !ctx
         .catalog

@@ -8,4 +8,5 @@ pub mod create_view;
 pub mod drop_database;
 pub mod drop_table;
 pub mod drop_view;
+pub mod result_columns;
 pub mod truncate_table;

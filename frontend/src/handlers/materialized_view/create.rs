@@ -1,10 +1,9 @@
 //! `CREATE MATERIALIZED VIEW`: bind the query to learn its columns, create the storage
 //! table and the catalog entries, and (unless `REFRESH DEFERRED`) start the first refresh.
 
-use lakestar_engine::catalog::{ColumnMeta, KeysType, TableMeta};
+use lakestar_engine::catalog::{KeysType, TableMeta};
 use lakestar_engine::materialized_view::MaterializedViewMeta;
-use lakestar_engine::types::{SqlType, SQL_TYPE_METADATA_KEY};
-use lakestar_engine::{user_err, Error, Result};
+use lakestar_engine::{user_err, Result};
 use lakestar_planner::bind::Binder;
 use sqlparser::ast::Statement;
 
@@ -33,30 +32,7 @@ pub async fn handle(
     let plan = binder
         .bind_query(Statement::Query(Box::new(query.clone())))
         .await?;
-    let mut columns: Vec<ColumnMeta> = vec![];
-    for field in plan.schema().fields() {
-        let declared = field
-            .metadata()
-            .get(SQL_TYPE_METADATA_KEY)
-            .and_then(|t| SqlType::parse(t).ok());
-        let sql_type = declared
-            .or_else(|| SqlType::from_arrow(field.data_type()))
-            .ok_or_else(|| {
-                Error::unsupported(format!(
-                    "Column '{}' has type {} that a materialized view cannot store",
-                    field.name(),
-                    field.data_type()
-                ))
-            })?;
-        let column = field.name().to_lowercase();
-        if columns.iter().any(|c| c.name == column) {
-            return Err(user_err!(
-                DuplicateColumn,
-                "Duplicate column name '{column}' in the materialized view; give the expressions aliases"
-            ));
-        }
-        columns.push(ColumnMeta::new(column, sql_type, true));
-    }
+    let columns = crate::handlers::ddl::result_columns::columns_of(plan.schema())?;
     // A plain `PARTITION BY col` partitions the storage table by that column.
     let partition_columns: Vec<String> = create
         .partition_by

@@ -18,13 +18,7 @@ pub async fn show(
     database: Option<&str>,
     like: Option<&str>,
 ) -> Result<QueryOutput> {
-    let db = match database {
-        Some(d) => d.to_string(),
-        None => session
-            .current_db
-            .clone()
-            .ok_or_else(|| user_err!(NoDatabaseSelected, "No database selected"))?,
-    };
+    let db = session.database_or_current(database)?;
     let mut rows = mv_tables::materialized_views(&ctx.system_sources(session)).await?;
     rows.retain(|r| {
         let is = |i: usize, v: &str| matches!(&r[i], crate::information_schema::rows::Cell::Text(t) if t == v);
