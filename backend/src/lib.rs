@@ -22,6 +22,7 @@ pub mod files;
 pub mod object_stores;
 pub mod overwrite_sink;
 pub mod paimon_storage;
+pub mod partition_versions;
 pub mod table;
 
 pub use cache::{CacheConfig, LakeCaches};

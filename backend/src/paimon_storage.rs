@@ -267,6 +267,25 @@ impl TableStorage for PaimonStorage {
         Ok(snapshot.map(|s| s.id()))
     }
 
+    async fn partition_versions(
+        &self,
+        table: &TableMeta,
+    ) -> Result<Option<lakestar_engine::materialized_view::PartitionVersions>> {
+        let [column] = table.partition_columns.as_slice() else {
+            return Ok(None);
+        };
+        if self.latest_snapshot(table).await?.is_none() {
+            return Ok(Some(
+                lakestar_engine::materialized_view::PartitionVersions {
+                    column: column.clone(),
+                    partitions: vec![],
+                },
+            ));
+        }
+        let t = self.paimon_table(table).await?;
+        crate::partition_versions::of_table(&t).await
+    }
+
     async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()> {
         let id = Self::identifier(table);
         let t = self.paimon_table(table).await?;

@@ -82,6 +82,53 @@ pub struct BaseVersion {
     pub version: Option<i64>,
 }
 
+/// One partition of a table and the version of its data: a fingerprint of the files
+/// that hold it, which changes whenever a write touches the partition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionVersion {
+    /// The partition value as text (`2024-01-01`, `42`, `eu`); `None`: the NULL partition.
+    pub value: Option<String>,
+    pub fingerprint: String,
+}
+
+/// The partitions of a table partitioned by one column, with their versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionVersions {
+    pub column: String,
+    pub partitions: Vec<PartitionVersion>,
+}
+
+impl PartitionVersions {
+    /// The partition values whose data differs between `self` (earlier) and `now`: changed,
+    /// added or removed.
+    pub fn changed_since(&self, now: &PartitionVersions) -> Vec<Option<String>> {
+        let mut out = vec![];
+        for p in &now.partitions {
+            if !self.partitions.contains(p) {
+                out.push(p.value.clone());
+            }
+        }
+        for p in &self.partitions {
+            if !now.partitions.iter().any(|n| n.value == p.value) {
+                out.push(p.value.clone());
+            }
+        }
+        out
+    }
+}
+
+/// How a partitioned materialized view follows its base table's partitions: the view's
+/// partition column is the base table's partition column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionRecord {
+    /// The view's partition column.
+    pub column: String,
+    /// The base table (`catalog.database.table`) whose partitions the view's follow.
+    pub base_table: String,
+    /// The base table's partitions the view's data was computed from.
+    pub versions: PartitionVersions,
+}
+
 /// The outcome of the last refresh that finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshRecord {
@@ -89,6 +136,9 @@ pub struct RefreshRecord {
     pub finish_ms: i64,
     pub rows: u64,
     pub base_versions: Vec<BaseVersion>,
+    /// For a partitioned view: the base partitions its data was computed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<PartitionRecord>,
 }
 
 /// How a query may be answered from this MV (StarRocks' `query_rewrite_consistency`).
@@ -132,6 +182,34 @@ pub struct MaterializedViewMeta {
 }
 
 impl MaterializedViewMeta {
+    /// The column of the view its storage is partitioned by: `PARTITION BY col`, or the
+    /// column of `PARTITION BY date_trunc('unit', col)` (partitions are then finer than
+    /// the unit: one per value of `col`, which keeps refresh and compensation exact).
+    pub fn partition_column(&self) -> Option<String> {
+        let text = self.partition_by.as_deref()?.trim();
+        let lower = text.to_ascii_lowercase();
+        let column = if let Some(args) = lower
+            .strip_prefix("date_trunc")
+            .or_else(|| lower.strip_prefix("time_slice"))
+        {
+            let args = args.trim().strip_prefix('(')?.strip_suffix(')')?;
+            let column = if lower.starts_with("date_trunc") {
+                args.rsplit(',').next()?
+            } else {
+                args.split(',').next()?
+            };
+            column.trim().to_string()
+        } else {
+            lower
+        };
+        let column = column.trim_matches('`').to_string();
+        (!column.is_empty()
+            && column
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+        .then_some(column)
+    }
+
     pub fn consistency(&self) -> RewriteConsistency {
         match self
             .properties

@@ -54,6 +54,15 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
     /// The version of a table's latest data (its Paimon snapshot id; `None` before the
     /// first write), which materialized views record to know whether they are fresh.
     async fn table_version(&self, table: &TableMeta) -> Result<Option<i64>>;
+    /// The partitions of a table partitioned by one column, each with the version of its
+    /// data (`None` for other tables), which partitioned materialized views record to
+    /// refresh, and compensate, only the partitions that changed.
+    async fn partition_versions(
+        &self,
+        _table: &TableMeta,
+    ) -> Result<Option<crate::materialized_view::PartitionVersions>> {
+        Ok(None)
+    }
     /// Remove a column from a table's storage (absent already is fine).
     async fn drop_column(&self, table: &TableMeta, column: &str) -> Result<()>;
     /// Storage names of tables present in storage for a database (for orphan cleanup).
@@ -129,4 +138,14 @@ pub trait ExternalCatalogs: Send + Sync + std::fmt::Debug {
         database: &str,
         table: &str,
     ) -> Result<Option<i64>>;
+
+    /// Like [`TableStorage::partition_versions`], for an external table.
+    async fn partition_versions(
+        &self,
+        _meta: &crate::catalog::ExternalCatalogMeta,
+        _database: &str,
+        _table: &str,
+    ) -> Result<Option<crate::materialized_view::PartitionVersions>> {
+        Ok(None)
+    }
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, CatalogProviderList, SchemaProvider, TableProvider};
 use datafusion::error::Result as DFResult;
 use lakestar_engine::catalog::{CatalogView, DEFAULT_CATALOG};
+use lakestar_engine::materialized_view::PartitionVersions;
 use lakestar_engine::storage::{ExternalCatalogs, TableStorage};
 
 /// The list of catalogs a statement can name. One is built per statement; an external
@@ -42,11 +43,57 @@ impl LakestarCatalogList {
     }
 }
 
+/// Where the versions of tables and their partitions are read from (materialized views'
+/// freshness).
+#[derive(Clone, Copy)]
+pub struct VersionSource<'a> {
+    pub view: &'a dyn CatalogView,
+    pub storage: &'a dyn TableStorage,
+    pub external: Option<&'a dyn ExternalCatalogs>,
+}
+
+impl VersionSource<'_> {
+    pub async fn table_version(&self, table: &str) -> lakestar_engine::Result<Option<i64>> {
+        table_version_in(self.view, self.storage, self.external, table).await
+    }
+
+    pub async fn partition_versions(
+        &self,
+        table: &str,
+    ) -> lakestar_engine::Result<Option<PartitionVersions>> {
+        partition_versions_in(self.view, self.storage, self.external, table).await
+    }
+}
+
 impl LakestarCatalogList {
+    /// Where this session reads table and partition versions.
+    pub fn versions(&self) -> VersionSource<'_> {
+        VersionSource {
+            view: self.internal.view.as_ref(),
+            storage: self.internal.storage.as_ref(),
+            external: self.external.as_deref(),
+        }
+    }
+
     /// The version of a table's latest data, by its full name (`catalog.database.table`):
     /// a Paimon snapshot id, or `None` when the table has none (no data yet, plain files).
     pub async fn table_version(&self, table: &str) -> lakestar_engine::Result<Option<i64>> {
         table_version_in(
+            self.internal.view.as_ref(),
+            self.internal.storage.as_ref(),
+            self.external.as_deref(),
+            table,
+        )
+        .await
+    }
+
+    /// The partitions of a table partitioned by one column, with their versions, by its
+    /// full name.
+    pub async fn partition_versions(
+        &self,
+        table: &str,
+    ) -> lakestar_engine::Result<Option<PartitionVersions>> {
+        partition_versions_in(
             self.internal.view.as_ref(),
             self.internal.storage.as_ref(),
             self.external.as_deref(),
@@ -192,6 +239,40 @@ pub async fn table_version_in(
         (Some(meta), Some(external)) => external.table_version(&meta, database, name).await,
         _ => Ok(None),
     }
+}
+
+/// The partitions of a table with their versions, by its full name, in the internal
+/// catalog or an external one (`None`: not partitioned by one column, or unknown).
+pub async fn partition_versions_in(
+    view: &dyn CatalogView,
+    storage: &dyn TableStorage,
+    external: Option<&dyn ExternalCatalogs>,
+    table: &str,
+) -> lakestar_engine::Result<Option<PartitionVersions>> {
+    let parts: Vec<&str> = table.splitn(3, '.').collect();
+    let [catalog, database, name] = parts.as_slice() else {
+        return Ok(None);
+    };
+    if *catalog == DEFAULT_CATALOG {
+        return match view.table(database, name) {
+            Some(meta) => storage.partition_versions(&meta).await,
+            None => Ok(None),
+        };
+    }
+    match (view.external_catalog(catalog), external) {
+        (Some(meta), Some(external)) => external.partition_versions(&meta, database, name).await,
+        _ => Ok(None),
+    }
+}
+
+/// The catalogs of a session state, as Lakestar's.
+pub fn lakestar_catalogs(
+    state: &datafusion::execution::session_state::SessionState,
+) -> lakestar_engine::Result<&LakestarCatalogList> {
+    let list: &dyn std::any::Any = state.catalog_list().as_ref();
+    list.downcast_ref::<LakestarCatalogList>().ok_or_else(|| {
+        lakestar_engine::Error::internal("the session's catalog list is not Lakestar's")
+    })
 }
 
 /// The version of a table's latest data, as the catalogs of `state` see it (see

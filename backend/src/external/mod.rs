@@ -145,4 +145,20 @@ impl ExternalCatalogs for LakeConnectors {
             _ => Ok(None),
         }
     }
+
+    async fn partition_versions(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        table: &str,
+    ) -> Result<Option<lakestar_engine::materialized_view::PartitionVersions>> {
+        match meta.catalog_type() {
+            "paimon" => {
+                self.warehouse(meta)?
+                    .partition_versions(database, table)
+                    .await
+            }
+            _ => Ok(None),
+        }
+    }
 }

@@ -86,8 +86,8 @@ impl Warehouse {
         })
     }
 
-    /// The latest snapshot id of a table (names matched as a statement matches them).
-    pub async fn table_version(&self, database: &str, table: &str) -> Result<Option<i64>> {
+    /// A table by name (matched as a statement matches names), if it exists.
+    async fn find_table(&self, database: &str, table: &str) -> Result<Option<Table>> {
         let databases = self.catalog.list_databases().await.map_err(paimon_err)?;
         let Some(database) = stored_name(&databases, database) else {
             return Ok(None);
@@ -100,11 +100,31 @@ impl Warehouse {
         let Some(table) = stored_name(&tables, table) else {
             return Ok(None);
         };
-        let table = self
-            .catalog
+        self.catalog
             .get_table(&Identifier::new(database, table))
             .await
-            .map_err(paimon_err)?;
+            .map(Some)
+            .map_err(paimon_err)
+    }
+
+    /// The partitions of a table with their versions (see
+    /// [`crate::partition_versions`]).
+    pub async fn partition_versions(
+        &self,
+        database: &str,
+        table: &str,
+    ) -> Result<Option<lakestar_engine::materialized_view::PartitionVersions>> {
+        match self.find_table(database, table).await? {
+            Some(t) => crate::partition_versions::of_table(&t).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The latest snapshot id of a table (names matched as a statement matches them).
+    pub async fn table_version(&self, database: &str, table: &str) -> Result<Option<i64>> {
+        let Some(table) = self.find_table(database, table).await? else {
+            return Ok(None);
+        };
         let snapshot = table
             .snapshot_manager()
             .get_latest_snapshot()

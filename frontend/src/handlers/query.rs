@@ -56,10 +56,7 @@ async fn with_mv_report(state: &SessionState, output: QueryOutput) -> Result<Que
     if !report.is_empty() && schema.fields().len() == 2 {
         let lines: Vec<String> = report
             .iter()
-            .map(|(mv, outcome)| match outcome.as_str() {
-                "rewritten" => format!("{mv}: used (query rewritten to read it)"),
-                reason => format!("{mv}: not used: {reason}"),
-            })
+            .map(|(mv, outcome)| format!("{mv}: {outcome}"))
             .collect();
         let kinds = vec!["materialized_view_rewrite"; lines.len()];
         let batch = RecordBatch::try_new(

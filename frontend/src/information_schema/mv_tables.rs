@@ -72,17 +72,15 @@ pub async fn materialized_views(sources: &SystemSources) -> Result<Rows> {
             RefreshScheme::Manual => "MANUAL",
             RefreshScheme::Async { .. } => "ASYNC",
         };
-        let status = lakestar_planner::bind::mv_candidates::unusable_reason(&mv, |t| async move {
-            lakestar_planner::catalog_provider::table_version_in(
-                catalog,
-                sources.storage.as_ref(),
-                Some(sources.external.as_ref()),
-                &t,
-            )
+        let versions = lakestar_planner::catalog_provider::VersionSource {
+            view: catalog,
+            storage: sources.storage.as_ref(),
+            external: Some(sources.external.as_ref()),
+        };
+        let status = lakestar_planner::bind::mv_candidates::freshness(&mv, versions)
             .await
-        })
-        .await
-        .unwrap_or_else(|e| Some(format!("unknown: {}", e.message())));
+            .map(|f| f.status())
+            .unwrap_or_else(|e| format!("unknown: {}", e.message()));
         let record = mv.last_refresh.as_ref();
         let versions = record.map(|r| {
             serde_json::to_string(
@@ -118,7 +116,7 @@ pub async fn materialized_views(sources: &SystemSources) -> Result<Rows> {
             last_run.and_then(|r| r.error.clone()).into(),
             record.map(|r| r.rows as i64).into(),
             mv.definition.as_str().into(),
-            status.unwrap_or_else(|| "VALID".to_string()).into(),
+            status.into(),
             versions.into(),
             last_run
                 .filter(|r| r.state == RunState::Running)

@@ -1,14 +1,23 @@
-//! One refresh of a materialized view: read the version of every base table, then run
-//! `INSERT OVERWRITE mv <definition>` through the normal statement path (one atomic
-//! commit; readers see the old or the new rows), then record the versions read in the
-//! catalog. Versions are read *before* the query, so the record never claims data newer
-//! than what the view holds: at worst a view is reported stale when it is not.
+//! One refresh of a materialized view: read the version of every base table (and, for a
+//! partitioned view, of every partition of the base table its partitions follow), then
+//! overwrite the view's data through the normal statement path, then record the versions
+//! read in the catalog. Versions are read *before* the query, so the record never claims
+//! data newer than what the view holds: at worst a view is reported stale when it is not.
+//!
+//! A partitioned view whose last refresh recorded its base partitions, and whose other
+//! base tables have not changed, refreshes only the partitions whose base partitions
+//! changed: one atomic `INSERT OVERWRITE mv PARTITION (col = value)` each, so readers see
+//! each partition before or after. Otherwise the whole view is overwritten at once.
 
 use std::sync::Arc;
 
-use lakestar_engine::materialized_view::{BaseVersion, MaterializedViewMeta, RefreshRecord};
+use lakestar_engine::materialized_view::{
+    BaseVersion, MaterializedViewMeta, PartitionRecord, RefreshRecord,
+};
 use lakestar_engine::variables::VarValue;
 use lakestar_engine::{Error, Result};
+use lakestar_planner::bind::mv_partitions::partition_mapping;
+use lakestar_planner::optimizer::mv_rewrite::spjg::Defaults;
 
 use crate::context::FrontendContext;
 use crate::session::Session;
@@ -19,11 +28,15 @@ pub struct Outcome {
     pub message: Option<String>,
 }
 
-/// The base tables of a view, with their current versions.
-pub async fn base_versions(
-    ctx: &FrontendContext,
-    mv: &MaterializedViewMeta,
-) -> Result<Vec<BaseVersion>> {
+/// What a refresh reads before it runs: the versions of the base tables, and of the
+/// base partitions a partitioned view follows.
+pub struct BaseState {
+    pub versions: Vec<BaseVersion>,
+    pub partitions: Option<PartitionRecord>,
+}
+
+/// The base tables of a view with their current versions, and its base partitions.
+pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Result<BaseState> {
     let session = system_session(ctx, mv)?;
     let state = ctx.session_state(&session);
     let binder =
@@ -33,17 +46,37 @@ pub async fn base_versions(
         .bind_query(sqlparser::ast::Statement::Query(Box::new(query)))
         .await?;
     let options = state.config_options();
+    let defaults = Defaults {
+        catalog: options.catalog.default_catalog.clone(),
+        schema: options.catalog.default_schema.clone(),
+    };
     let tables = lakestar_planner::bind::mv_candidates::scanned_tables(
         &plan,
-        &options.catalog.default_catalog,
-        &options.catalog.default_schema,
+        &defaults.catalog,
+        &defaults.schema,
     );
-    let mut out = vec![];
+    let catalogs = lakestar_planner::catalog_provider::lakestar_catalogs(&state)?;
+    let mut versions = vec![];
     for table in tables {
-        let version = lakestar_planner::catalog_provider::table_version(&state, &table).await?;
-        out.push(BaseVersion { table, version });
+        let version = catalogs.table_version(&table).await?;
+        versions.push(BaseVersion { table, version });
     }
-    Ok(out)
+    let mut partitions = None;
+    if let Some(mapping) = partition_mapping(mv, &plan, &defaults) {
+        if let Some(base) = catalogs.partition_versions(&mapping.base_table).await? {
+            if base.column.eq_ignore_ascii_case(&mapping.base_column) {
+                partitions = Some(PartitionRecord {
+                    column: mapping.column.clone(),
+                    base_table: mapping.base_table.clone(),
+                    versions: base,
+                });
+            }
+        }
+    }
+    Ok(BaseState {
+        versions,
+        partitions,
+    })
 }
 
 /// A session of the system user in the view's database, with the rewrite off (a refresh
@@ -57,6 +90,88 @@ fn system_session(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Result<Se
     Ok(session)
 }
 
+/// The partitions a refresh must overwrite when only some base partitions changed:
+/// `None` when the whole view must be recomputed.
+fn stale_partitions(
+    ctx: &FrontendContext,
+    mv: &MaterializedViewMeta,
+    now: &BaseState,
+) -> Option<Vec<String>> {
+    let last = mv.last_refresh.as_ref()?;
+    let (before, after) = (last.partitions.as_ref()?, now.partitions.as_ref()?);
+    if before.column != after.column || before.base_table != after.base_table {
+        return None;
+    }
+    // Every other base table must be where the last refresh read it.
+    let others_unchanged = now.versions.iter().all(|v| {
+        v.table == after.base_table
+            || (v.version.is_some() && last.base_versions.iter().any(|b| b == v))
+    });
+    let storage = ctx.catalog.table_now(&mv.database, &mv.name)?;
+    let partitioned = storage.partition_columns.len() == 1
+        && storage.partition_columns[0].eq_ignore_ascii_case(&after.column);
+    if !others_unchanged || !partitioned {
+        return None;
+    }
+    // The NULL partition cannot be named in PARTITION (...): recompute everything.
+    before
+        .versions
+        .changed_since(&after.versions)
+        .into_iter()
+        .collect()
+}
+
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+fn string_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// Run one write statement of a refresh as the system user; the rows it wrote.
+async fn run(ctx: &Arc<FrontendContext>, mv: &MaterializedViewMeta, sql: &str) -> Result<u64> {
+    let mut session = system_session(ctx, mv)?;
+    let mut statements = crate::sql::parse(sql)?;
+    let Some(crate::sql::Statement::Sql(statement)) = statements.pop() else {
+        return Err(Error::internal("a refresh is not an INSERT statement"));
+    };
+    let output = crate::handlers::insert::handle(ctx, &mut session, *statement, None).await?;
+    Ok(match output {
+        crate::output::QueryOutput::Ok { affected_rows } => affected_rows,
+        _ => 0,
+    })
+}
+
+/// `INSERT OVERWRITE mv PARTITION (col = value)` of the definition's rows in that partition.
+fn partition_overwrite_sql(
+    ctx: &FrontendContext,
+    mv: &MaterializedViewMeta,
+    column: &str,
+    value: &str,
+) -> Result<String> {
+    let storage = ctx
+        .catalog
+        .table_now(&mv.database, &mv.name)
+        .ok_or_else(|| Error::internal("a materialized view has no storage table"))?;
+    let others: Vec<String> = storage
+        .columns
+        .iter()
+        .filter(|c| !c.name.eq_ignore_ascii_case(column))
+        .map(|c| quote(&c.name))
+        .collect();
+    let others = others.join(", ");
+    Ok(format!(
+        "INSERT OVERWRITE {}.{} PARTITION ({} = {value}) ({others}) SELECT {others} FROM ({}) AS `__mv_refresh` WHERE {} = {value}",
+        quote(&mv.database),
+        quote(&mv.name),
+        quote(column),
+        mv.definition,
+        quote(column),
+        value = string_literal(value),
+    ))
+}
+
 pub async fn refresh(
     ctx: &Arc<FrontendContext>,
     mv: &MaterializedViewMeta,
@@ -65,10 +180,10 @@ pub async fn refresh(
 ) -> Result<Outcome> {
     let runs = &ctx.materialized_views.runs;
     let start_ms = chrono::Utc::now().timestamp_millis();
-    let versions = base_versions(ctx, mv).await?;
+    let now = base_state(ctx, mv).await?;
     runs.progress(query_id, 10);
     let fresh = mv.last_refresh.as_ref().is_some_and(|r| {
-        r.base_versions == versions && versions.iter().all(|v| v.version.is_some())
+        r.base_versions == now.versions && now.versions.iter().all(|v| v.version.is_some())
     });
     if fresh && !force {
         tracing::info!(mv = %mv.name, "materialized view is fresh; refresh skipped");
@@ -77,22 +192,42 @@ pub async fn refresh(
             message: Some("fresh: every base table is at the version of the last refresh".into()),
         });
     }
-    tracing::info!(mv = %mv.name, query_id, "refreshing materialized view");
-    let mut session = system_session(ctx, mv)?;
-    let sql = format!(
-        "INSERT OVERWRITE `{}`.`{}` {}",
-        mv.database, mv.name, mv.definition
-    );
-    let mut statements = crate::sql::parse(&sql)?;
-    let Some(crate::sql::Statement::Sql(statement)) = statements.pop() else {
-        return Err(Error::internal("a refresh is not an INSERT statement"));
+    let partial = if force {
+        None
+    } else {
+        stale_partitions(ctx, mv, &now)
     };
-    runs.progress(query_id, 20);
-    let output = crate::handlers::insert::handle(ctx, &mut session, *statement, None).await?;
+    let message = match (&partial, &now.partitions) {
+        (Some(values), Some(record)) => {
+            tracing::info!(mv = %mv.name, query_id, partitions = values.len(), "refreshing changed partitions of materialized view");
+            for (i, value) in values.iter().enumerate() {
+                let sql = partition_overwrite_sql(ctx, mv, &record.column, value)?;
+                run(ctx, mv, &sql).await?;
+                runs.progress(query_id, 20 + (70 * (i + 1) / values.len().max(1)) as u8);
+            }
+            Some(format!(
+                "{} of {} partitions refreshed",
+                values.len(),
+                record.versions.partitions.len()
+            ))
+        }
+        _ => {
+            tracing::info!(mv = %mv.name, query_id, "refreshing materialized view");
+            runs.progress(query_id, 20);
+            let sql = format!(
+                "INSERT OVERWRITE {}.{} {}",
+                quote(&mv.database),
+                quote(&mv.name),
+                mv.definition
+            );
+            run(ctx, mv, &sql).await?;
+            None
+        }
+    };
     runs.progress(query_id, 90);
-    let rows = match output {
-        crate::output::QueryOutput::Ok { affected_rows } => affected_rows,
-        _ => 0,
+    let rows = match ctx.catalog.table_now(&mv.database, &mv.name) {
+        Some(storage) => ctx.storage.row_count(&storage).await?.unwrap_or(0),
+        None => 0,
     };
     let finish_ms = chrono::Utc::now().timestamp_millis();
     ctx.catalog
@@ -101,14 +236,12 @@ pub async fn refresh(
                 start_ms,
                 finish_ms,
                 rows,
-                base_versions: versions,
+                base_versions: now.versions,
+                partitions: now.partitions,
             });
             Ok(())
         })
         .await?;
     tracing::info!(mv = %mv.name, rows, ms = finish_ms - start_ms, "materialized view refreshed");
-    Ok(Outcome {
-        rows,
-        message: None,
-    })
+    Ok(Outcome { rows, message })
 }

@@ -6,6 +6,7 @@
 
 pub mod insert;
 pub mod mv_candidates;
+pub mod mv_partitions;
 pub mod references;
 pub mod rewrite_table;
 pub mod system_columns;

@@ -19,7 +19,7 @@ use lakestar_engine::materialized_view::{MaterializedViewMeta, RewriteConsistenc
 use lakestar_engine::{Error, Result};
 
 use super::Binder;
-use crate::catalog_provider::LakestarCatalogList;
+use crate::catalog_provider::{LakestarCatalogList, VersionSource};
 use crate::optimizer::mv_rewrite::{MvCandidate, MvRewriteContext};
 
 /// The tables a plan scans, resolved against the session's defaults.
@@ -56,17 +56,34 @@ impl Binder<'_> {
             options.catalog.default_catalog.clone(),
             options.catalog.default_schema.clone(),
         );
-        let read = scanned_tables(plan, &catalog, &schema);
-        let mut candidates = vec![];
+        let mut read = scanned_tables(plan, &catalog, &schema);
+        let mut bound = vec![];
         for mv in views {
             // A view's own storage is read as a table, not rewritten into itself.
             let Ok(definition) = self.bind_mv_definition(&mv).await else {
                 continue;
             };
             let base = scanned_tables(&definition, &catalog, &schema);
-            if base.is_disjoint(&read) {
-                continue;
+            bound.push((mv, definition, base));
+        }
+        // Views over the statement's tables, and views over those views (a block
+        // rewritten onto a view may be rewritten again onto a view over it).
+        let mut chosen = vec![];
+        loop {
+            let (over, rest): (Vec<_>, Vec<_>) = bound
+                .into_iter()
+                .partition(|(_, _, base): &(_, _, BTreeSet<String>)| !base.is_disjoint(&read));
+            bound = rest;
+            if over.is_empty() {
+                break;
             }
+            for (mv, _, _) in &over {
+                read.insert(format!("{DEFAULT_CATALOG}.{}.{}", mv.database, mv.name));
+            }
+            chosen.extend(over);
+        }
+        let mut candidates = vec![];
+        for (mv, definition, _) in chosen {
             let reference =
                 TableReference::full(DEFAULT_CATALOG, mv.database.as_str(), mv.name.as_str());
             let Some(provider) = self
@@ -85,8 +102,29 @@ impl Binder<'_> {
                     .and_then(|b| b.build())
                     .map_err(Error::from_datafusion)?;
             let list = self.catalog_list()?;
-            let unusable =
-                unusable_reason(&mv, |t| async move { list.table_version(&t).await }).await?;
+            let (scan, unusable, compensation) = match freshness(&mv, list.versions()).await? {
+                Freshness::Usable => (scan, None, None),
+                Freshness::Unusable(reason) => (scan, Some(reason), None),
+                Freshness::StalePartitions { base_table, values } => {
+                    match self.compensate(&mv, &definition, &scan, &reference, &values) {
+                        Some(compensated) => (
+                            compensated,
+                            None,
+                            Some(format!(
+                                "partitions {} recomputed from {base_table}",
+                                values.join(", ")
+                            )),
+                        ),
+                        None => (
+                            scan,
+                            Some(format!(
+                                "stale: {base_table} changed since the last refresh"
+                            )),
+                            None,
+                        ),
+                    }
+                }
+            };
             candidates.push(MvCandidate {
                 name: format!("{}.{}", mv.database, mv.name),
                 definition,
@@ -94,10 +132,34 @@ impl Binder<'_> {
                 reference,
                 rows: mv.last_refresh.as_ref().map(|r| r.rows),
                 unusable,
+                compensation,
             });
         }
         context.set_candidates(candidates);
         Ok(())
+    }
+
+    /// The view's rows with its stale partitions recomputed from the base tables, if its
+    /// partition column is still where the last refresh found it.
+    fn compensate(
+        &self,
+        mv: &MaterializedViewMeta,
+        definition: &LogicalPlan,
+        scan: &LogicalPlan,
+        reference: &TableReference,
+        values: &[String],
+    ) -> Option<LogicalPlan> {
+        let options = self.state.config_options();
+        let defaults = crate::optimizer::mv_rewrite::spjg::Defaults {
+            catalog: options.catalog.default_catalog.clone(),
+            schema: options.catalog.default_schema.clone(),
+        };
+        let mapping = super::mv_partitions::partition_mapping(mv, definition, &defaults)?;
+        let recorded = mv.last_refresh.as_ref()?.partitions.as_ref()?;
+        if recorded.base_table != mapping.base_table || recorded.column != mapping.column {
+            return None;
+        }
+        super::mv_partitions::compensated_scan(scan, definition, reference, &mapping, values).ok()
     }
 
     /// A view's definition, bound and analyzed as the optimizer sees a query.
@@ -114,18 +176,43 @@ impl Binder<'_> {
     }
 }
 
-/// Why `mv`'s data may not answer a query now, if it may not (`version` gives a base
-/// table's current version by full name).
-pub async fn unusable_reason<F, Fut>(
+/// Whether a view's data may answer a query now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// Fresh, or stale in a way its consistency setting accepts.
+    Usable,
+    /// Fresh except these partitions (values of its partition column), whose base
+    /// partitions changed since the last refresh: usable with partition-union
+    /// compensation.
+    StalePartitions {
+        base_table: String,
+        values: Vec<String>,
+    },
+    /// Not usable, and why.
+    Unusable(String),
+}
+
+impl Freshness {
+    /// What `information_schema.materialized_views.QUERY_REWRITE_STATUS` shows.
+    pub fn status(&self) -> String {
+        match self {
+            Freshness::Usable => "VALID".to_string(),
+            Freshness::StalePartitions { base_table, values } => format!(
+                "VALID: {} stale partition(s) read from {base_table}",
+                values.len()
+            ),
+            Freshness::Unusable(reason) => reason.clone(),
+        }
+    }
+}
+
+/// Whether `mv`'s data may answer a query now, with versions read from `versions`.
+pub async fn freshness(
     mv: &MaterializedViewMeta,
-    version: F,
-) -> Result<Option<String>>
-where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = Result<Option<i64>>>,
-{
+    versions: VersionSource<'_>,
+) -> Result<Freshness> {
     if !mv.active {
-        return Ok(Some(format!(
+        return Ok(Freshness::Unusable(format!(
             "inactive: {}",
             mv.inactive_reason
                 .as_deref()
@@ -134,28 +221,54 @@ where
     }
     let consistency = mv.consistency();
     if consistency == RewriteConsistency::Disable {
-        return Ok(Some("query_rewrite_consistency = disable".to_string()));
+        return Ok(Freshness::Unusable(
+            "query_rewrite_consistency = disable".to_string(),
+        ));
     }
     let Some(refresh) = &mv.last_refresh else {
-        return Ok(Some("stale: never refreshed".to_string()));
+        return Ok(Freshness::Unusable("stale: never refreshed".to_string()));
     };
     if consistency == RewriteConsistency::Loose {
-        return Ok(None);
+        return Ok(Freshness::Usable);
     }
+    let within_staleness = mv.staleness_seconds() > 0
+        && chrono::Utc::now().timestamp_millis() - refresh.finish_ms
+            <= mv.staleness_seconds() * 1000;
+    let mut changed = vec![];
     for base in &refresh.base_versions {
-        let now = version(base.table.clone()).await?;
+        let now = versions.table_version(&base.table).await?;
         if base.version.is_none() || now != base.version {
-            let within = mv.staleness_seconds() > 0
-                && chrono::Utc::now().timestamp_millis() - refresh.finish_ms
-                    <= mv.staleness_seconds() * 1000;
-            if within {
-                return Ok(None);
-            }
-            return Ok(Some(format!(
-                "stale: {} changed since the last refresh",
-                base.table
-            )));
+            changed.push(base.table.clone());
         }
     }
-    Ok(None)
+    let Some(first) = changed.first() else {
+        return Ok(Freshness::Usable);
+    };
+    if within_staleness {
+        return Ok(Freshness::Usable);
+    }
+    let stale = || Freshness::Unusable(format!("stale: {first} changed since the last refresh"));
+    // Only the partition base table changed: which of its partitions did?
+    let Some(record) = &refresh.partitions else {
+        return Ok(stale());
+    };
+    if changed.len() != 1 || *first != record.base_table {
+        return Ok(stale());
+    }
+    let Some(now) = versions.partition_versions(&record.base_table).await? else {
+        return Ok(stale());
+    };
+    if now.column != record.versions.column {
+        return Ok(stale());
+    }
+    let values: Option<Vec<String>> = record.versions.changed_since(&now).into_iter().collect();
+    Ok(match values {
+        Some(values) if values.is_empty() => Freshness::Usable,
+        Some(values) => Freshness::StalePartitions {
+            base_table: record.base_table.clone(),
+            values,
+        },
+        // The NULL partition changed: not compensated.
+        None => stale(),
+    })
 }

@@ -33,15 +33,36 @@ pub async fn handle(
         .bind_query(Statement::Query(Box::new(query.clone())))
         .await?;
     let columns = crate::handlers::ddl::result_columns::columns_of(plan.schema())?;
-    // A plain `PARTITION BY col` partitions the storage table by that column.
-    let partition_columns: Vec<String> = create
-        .partition_by
-        .as_deref()
-        .map(|p| p.trim().trim_matches('`').to_lowercase())
-        .filter(|p| columns.iter().any(|c| c.name == *p))
+    let now = chrono::Utc::now().timestamp_millis();
+    let mv = MaterializedViewMeta {
+        database: db.clone(),
+        name: name.clone(),
+        definition: query.to_string(),
+        comment: create.comment.clone(),
+        refresh: create.refresh.scheme,
+        deferred: create.refresh.deferred,
+        partition_by: create.partition_by,
+        distributed_by: create.distributed_by,
+        properties: create.properties,
+        active: true,
+        inactive_reason: None,
+        create_time_ms: now,
+        last_refresh: None,
+    };
+    // `PARTITION BY col` (or `date_trunc('unit', col)`) partitions the storage table by
+    // the view's column `col`.
+    let partition_columns: Vec<String> = mv
+        .partition_column()
+        .and_then(|p| columns.iter().find(|c| c.name.eq_ignore_ascii_case(&p)))
+        .map(|c| c.name.clone())
         .into_iter()
         .collect();
-    let now = chrono::Utc::now().timestamp_millis();
+    if mv.partition_by.is_some() && partition_columns.is_empty() {
+        return Err(user_err!(
+            Other,
+            "PARTITION BY of a materialized view must name one of its columns, or date_trunc('unit', column)"
+        ));
+    }
     let table = TableMeta {
         database: db.clone(),
         name: name.clone(),
@@ -56,21 +77,6 @@ pub async fn handle(
         properties: Default::default(),
         comment: create.comment.clone(),
         create_time_ms: now,
-    };
-    let mv = MaterializedViewMeta {
-        database: db.clone(),
-        name: name.clone(),
-        definition: query.to_string(),
-        comment: create.comment,
-        refresh: create.refresh.scheme,
-        deferred: create.refresh.deferred,
-        partition_by: create.partition_by,
-        distributed_by: create.distributed_by,
-        properties: create.properties,
-        active: true,
-        inactive_reason: None,
-        create_time_ms: now,
-        last_refresh: None,
     };
     let deferred = mv.deferred;
     if !ctx

@@ -1,7 +1,11 @@
 //! Matching a query block against a materialized view, both in SPJG form, and building
 //! the plan that answers the query from the view's storage table.
 //!
-//! 1. Tables: the query joins the same base tables as the view.
+//! 1. Tables: the query joins the view's base tables, and maybe more (a *delta join*:
+//!    the rewrite joins the view's storage with the other tables, which is exact when
+//!    the join and the query's other predicates use only columns the view outputs; for
+//!    an aggregating view, only its GROUP BY columns, since sums, counts, min/max and
+//!    bitmap/HLL unions distribute over an inner join on grouping columns).
 //! 2. Predicates: the view's rows must contain the query's. Column equalities form
 //!    equivalence classes; every equality of the view must hold in the query's classes;
 //!    every range of the view (`col <op> constant`) must contain the query's range on that
@@ -292,6 +296,8 @@ struct ViewColumns<'a> {
     exprs: Vec<(Expr, String, DataType)>,
     qualifier: &'a TableReference,
     classes: &'a Classes,
+    /// Tables the query joins beyond the view's: their columns are read as they are.
+    passthrough: &'a [TableReference],
 }
 
 impl ViewColumns<'_> {
@@ -305,6 +311,13 @@ impl ViewColumns<'_> {
             )));
         }
         match e {
+            Expr::Column(c)
+                if c.relation
+                    .as_ref()
+                    .is_some_and(|r| self.passthrough.contains(r)) =>
+            {
+                Some(e.clone())
+            }
             Expr::Column(_) | Expr::AggregateFunction(_) | Expr::WindowFunction(_) => None,
             Expr::Literal(..) => Some(e.clone()),
             _ => {
@@ -514,13 +527,20 @@ pub fn rewrite(
     view_ref: &TableReference,
     registry: &dyn FunctionRegistry,
 ) -> Result<LogicalPlan, String> {
-    if query.tables != view.tables {
+    if !view.tables.iter().all(|t| query.tables.contains(t)) {
         return Err(format!(
             "it reads {} and the query reads {}",
             names(&view.tables),
             names(&query.tables)
         ));
     }
+    // The query's tables the view does not cover, joined to the view's storage.
+    let extra: Vec<TableReference> = query
+        .tables
+        .iter()
+        .filter(|t| !view.tables.contains(t))
+        .cloned()
+        .collect();
     let q = Predicates::new(&query.predicates);
     let v = Predicates::new(&view.predicates);
     // The view's rows contain the query's.
@@ -571,6 +591,7 @@ pub fn rewrite(
         exprs,
         qualifier: view_ref,
         classes: &v.classes,
+        passthrough: &extra,
     };
     let aggregate_columns = ViewColumns {
         exprs: view
@@ -587,6 +608,7 @@ pub fn rewrite(
             .collect(),
         qualifier: view_ref,
         classes: &v.classes,
+        passthrough: &[],
     };
 
     // Compensation: the query's predicates the view does not already apply.
@@ -605,6 +627,19 @@ pub fn rewrite(
         compensation.push(mapped);
     }
     let mut plan = LogicalPlanBuilder::from(view_scan.clone());
+    for table in &extra {
+        let scan = query
+            .scans
+            .iter()
+            .find(|(t, _)| t == table)
+            .map(|(_, scan)| scan.clone())
+            .ok_or_else(|| format!("the query's scan of {table} is not known"))?;
+        let aliased = LogicalPlanBuilder::from(scan)
+            .alias(table.clone())
+            .and_then(|b| b.build())
+            .map_err(|e| e.to_string())?;
+        plan = plan.cross_join(aliased).map_err(|e| e.to_string())?;
+    }
     if let Some(filter) = conjunction(compensation) {
         plan = plan.filter(filter).map_err(|e| e.to_string())?;
     }

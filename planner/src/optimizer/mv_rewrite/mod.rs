@@ -36,13 +36,36 @@ pub struct MvCandidate {
     pub rows: Option<u64>,
     /// Why the view's data may not answer queries now (stale, inactive, ...).
     pub unusable: Option<String>,
+    /// When `scan` recomputes stale partitions from the base tables: which.
+    pub compensation: Option<String>,
+}
+
+/// What became of one candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A query block reads the view (`detail`: stale partitions recomputed, ...).
+    Used { detail: Option<String> },
+    /// Why the view was not used.
+    NotUsed(String),
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Used { detail: None } => write!(f, "used (query rewritten to read it)"),
+            Outcome::Used {
+                detail: Some(detail),
+            } => write!(f, "used (query rewritten to read it; {detail})"),
+            Outcome::NotUsed(reason) => write!(f, "not used: {reason}"),
+        }
+    }
 }
 
 /// The candidates of one statement, and what became of them.
 #[derive(Debug, Default)]
 pub struct MvRewriteContext {
     candidates: Mutex<Vec<Arc<MvCandidate>>>,
-    report: Mutex<Vec<(String, String)>>,
+    report: Mutex<Vec<(String, Outcome)>>,
 }
 
 impl MvRewriteContext {
@@ -52,19 +75,21 @@ impl MvRewriteContext {
         self.report.lock().expect("report").clear();
     }
 
-    /// For each candidate considered: "rewritten" or the reason it was not used.
-    pub fn report(&self) -> Vec<(String, String)> {
+    /// For each candidate considered, what became of it.
+    pub fn report(&self) -> Vec<(String, Outcome)> {
         self.report.lock().expect("report").clone()
     }
 
-    fn note(&self, mv: &str, outcome: String) {
-        if std::env::var("LAKESTAR_MV_DEBUG").is_ok() {
-            eprintln!("mv-rewrite {mv}: {outcome}");
-        }
+    fn not_used(&self, mv: &str, reason: String) {
+        self.note(mv, Outcome::NotUsed(reason));
+    }
+
+    fn note(&self, mv: &str, outcome: Outcome) {
+        tracing::debug!(mv, %outcome, "materialized view rewrite");
         let mut report = self.report.lock().expect("report");
         if let Some(entry) = report.iter_mut().find(|(m, _)| m == mv) {
             // A rewrite anywhere in the statement is the outcome that counts.
-            if entry.1 != "rewritten" {
+            if !matches!(entry.1, Outcome::Used { .. }) {
                 entry.1 = outcome;
             }
         } else {
@@ -113,22 +138,58 @@ impl OptimizerRule for MaterializedViewRewrite {
             .iter()
             .map(|c| (Arc::clone(c), Spjg::extract(&c.definition, &defaults)))
             .collect();
+        // A block rewritten onto a view may be rewritten again onto a view defined over
+        // that view (nested views): passes repeat while they change the plan.
+        let mut plan = plan;
+        let mut changed = false;
+        for _ in 0..views.len() {
+            let pass = self.rewrite_pass(plan, &views, registry, &defaults)?;
+            plan = pass.data;
+            if !pass.transformed {
+                break;
+            }
+            changed = true;
+        }
+        Ok(if changed {
+            Transformed::yes(plan)
+        } else {
+            Transformed::no(plan)
+        })
+    }
+}
+
+impl MaterializedViewRewrite {
+    /// One top-down pass: every block in SPJG form that a view answers reads the
+    /// cheapest such view.
+    fn rewrite_pass(
+        &self,
+        plan: LogicalPlan,
+        views: &[(Arc<MvCandidate>, Option<Spjg>)],
+        registry: &dyn datafusion::execution::FunctionRegistry,
+        defaults: &Defaults,
+    ) -> DFResult<Transformed<LogicalPlan>> {
         plan.transform_down_with_subqueries(|node| {
-            let Some(query) = Spjg::extract(&node, &defaults) else {
+            // A compensated view's base-table side stays as it is.
+            if let LogicalPlan::SubqueryAlias(alias) = &node {
+                if alias.alias.table() == crate::bind::mv_partitions::COMPENSATION_ALIAS {
+                    return Ok(Transformed::new(node, false, TreeNodeRecursion::Jump));
+                }
+            }
+            let Some(query) = Spjg::extract(&node, defaults) else {
                 return Ok(Transformed::no(node));
             };
-            let mut best: Option<(LogicalPlan, u64, &str)> = None;
-            for (candidate, view) in &views {
+            let mut best: Option<(LogicalPlan, u64, &Arc<MvCandidate>)> = None;
+            for (candidate, view) in views {
                 if !candidate_tables_overlap(view.as_ref(), &query) {
                     continue;
                 }
                 if let Some(reason) = &candidate.unusable {
-                    self.context.note(&candidate.name, reason.clone());
+                    self.context.not_used(&candidate.name, reason.clone());
                     continue;
                 }
                 let Some(view) = view else {
                     self.context
-                        .note(&candidate.name, "its query is not in SPJG form".to_string());
+                        .not_used(&candidate.name, "its query is not in SPJG form".to_string());
                     continue;
                 };
                 match matching::rewrite(
@@ -139,32 +200,63 @@ impl OptimizerRule for MaterializedViewRewrite {
                     registry,
                 ) {
                     Ok(rewritten) => {
-                        let cost = candidate.rows.unwrap_or(u64::MAX / 2);
+                        let cost = rewrite_cost(candidate, view, &query);
                         if best.as_ref().is_none_or(|(_, c, _)| cost < *c) {
                             if let Some((_, _, loser)) = &best {
-                                self.context
-                                    .note(loser, "a cheaper view answers the query".to_string());
+                                self.context.not_used(
+                                    &loser.name,
+                                    "a cheaper view answers the query".to_string(),
+                                );
                             }
-                            best = Some((rewritten, cost, &candidate.name));
+                            best = Some((rewritten, cost, candidate));
                         } else {
-                            self.context.note(
+                            self.context.not_used(
                                 &candidate.name,
                                 "a cheaper view answers the query".to_string(),
                             );
                         }
                     }
-                    Err(reason) => self.context.note(&candidate.name, reason),
+                    Err(reason) => self.context.not_used(&candidate.name, reason),
                 }
             }
             match best {
-                Some((rewritten, _, name)) => {
-                    self.context.note(name, "rewritten".to_string());
+                Some((rewritten, _, candidate)) => {
+                    self.context.note(
+                        &candidate.name,
+                        Outcome::Used {
+                            detail: candidate.compensation.clone(),
+                        },
+                    );
                     Ok(Transformed::new(rewritten, true, TreeNodeRecursion::Jump))
                 }
                 None => Ok(Transformed::no(node)),
             }
         })
     }
+}
+
+/// Rows a rewrite reads: the view's, plus those of the tables it joins the view with
+/// (from their providers' statistics; unknown counts weigh as much as a big table).
+fn rewrite_cost(candidate: &MvCandidate, view: &Spjg, query: &Spjg) -> u64 {
+    const UNKNOWN: u64 = 1 << 40;
+    let mut cost = candidate.rows.unwrap_or(UNKNOWN);
+    for (table, scan) in &query.scans {
+        if view.tables.contains(table) {
+            continue;
+        }
+        cost = cost.saturating_add(scan_rows(scan).unwrap_or(UNKNOWN));
+    }
+    cost
+}
+
+/// A table scan's row count, when its provider knows it.
+fn scan_rows(scan: &LogicalPlan) -> Option<u64> {
+    let LogicalPlan::TableScan(scan) = scan else {
+        return None;
+    };
+    let provider = datafusion::datasource::source_as_provider(&scan.source).ok()?;
+    let statistics = provider.statistics()?;
+    statistics.num_rows.get_value().map(|n| *n as u64)
 }
 
 /// Whether a candidate is about the query's tables at all (reasons are reported only

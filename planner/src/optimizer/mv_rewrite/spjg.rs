@@ -21,6 +21,9 @@ use datafusion::logical_expr::{Aggregate, Expr, JoinType, LogicalPlan, Operator}
 pub struct Spjg {
     /// The base tables, canonical names, sorted.
     pub tables: Vec<TableReference>,
+    /// The scan of each base table, as the block reads it (for a rewrite that joins the
+    /// view with the tables it does not cover).
+    pub scans: Vec<(TableReference, LogicalPlan)>,
     /// Conjuncts of WHERE and join conditions, canonical.
     pub predicates: Vec<Expr>,
     /// `Some` when the block aggregates (an empty list: a global aggregate).
@@ -70,6 +73,7 @@ struct Extractor<'a> {
     /// Qualifier used in the block → canonical table.
     qualifiers: HashMap<TableReference, TableReference>,
     tables: Vec<TableReference>,
+    scans: Vec<(TableReference, LogicalPlan)>,
     predicates: Vec<Expr>,
 }
 
@@ -122,6 +126,8 @@ impl Extractor<'_> {
         }
         self.predicates.extend(scan.filters.iter().cloned());
         self.qualifiers.insert(qualifier.clone(), canonical.clone());
+        self.scans
+            .push((canonical.clone(), LogicalPlan::TableScan(scan.clone())));
         self.tables.push(canonical);
         Some(())
     }
@@ -208,6 +214,7 @@ impl Spjg {
             defaults,
             qualifiers: HashMap::new(),
             tables: vec![],
+            scans: vec![],
             predicates: vec![],
         };
         let mut body = projection.input.as_ref();
@@ -269,6 +276,7 @@ impl Spjg {
         tables.sort_by_key(|t| t.to_string());
         Some(Self {
             tables,
+            scans: extractor.scans,
             predicates,
             group_by,
             aggregates,
