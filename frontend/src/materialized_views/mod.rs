@@ -104,7 +104,13 @@ impl MaterializedViews {
             let attempt = self.attempts.lock().expect("attempts").get(&k).copied();
             if next_due(&mv, attempt).is_some_and(|due| due <= now) {
                 self.attempts.lock().expect("attempts").insert(k, now);
-                let _ = self.submit(ctx, &mv.database, &mv.name, false, "SCHEDULE");
+                let _ = self.submit(
+                    ctx,
+                    &mv.database,
+                    &mv.name,
+                    refresh::Request::default(),
+                    "SCHEDULE",
+                );
             }
         }
     }
@@ -116,7 +122,7 @@ impl MaterializedViews {
         ctx: &Arc<FrontendContext>,
         db: &str,
         name: &str,
-        force: bool,
+        request: refresh::Request,
         trigger: &str,
     ) -> Result<(String, watch::Receiver<bool>)> {
         let mv = ctx
@@ -128,12 +134,12 @@ impl MaterializedViews {
         if let Some(r) = running.get(&k) {
             return Ok((r.query_id.clone(), r.done.clone()));
         }
-        let query_id = self.runs.start(&mv, force, trigger);
+        let query_id = self.runs.start(&mv, request.force, trigger);
         let (done_tx, done_rx) = watch::channel(false);
         let task_ctx = Arc::clone(ctx);
         let id = query_id.clone();
         let handle = tokio::spawn(async move {
-            let outcome = refresh::refresh(&task_ctx, &mv, force, &id).await;
+            let outcome = refresh::refresh(&task_ctx, &mv, &request, &id).await;
             task_ctx.materialized_views.finish(&mv, &id, outcome);
             let _ = done_tx.send(true);
         })

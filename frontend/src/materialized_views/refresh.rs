@@ -22,6 +22,28 @@ use lakestar_planner::optimizer::mv_rewrite::spjg::Defaults;
 use crate::context::FrontendContext;
 use crate::session::Session;
 
+/// What a refresh was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Recompute even what has not changed.
+    pub force: bool,
+    /// `PARTITION START ('a') END ('b')`: only the view's partitions in `[a, b)`.
+    pub partition_range: Option<(String, String)>,
+}
+
+/// Whether a partition value lies in `[start, end)` (numbers compared as numbers, other
+/// values, dates included, as text).
+fn in_range(value: &str, (start, end): &(String, String)) -> bool {
+    match (
+        value.parse::<i64>(),
+        start.parse::<i64>(),
+        end.parse::<i64>(),
+    ) {
+        (Ok(v), Ok(s), Ok(e)) => s <= v && v < e,
+        _ => start.as_str() <= value && value < end.as_str(),
+    }
+}
+
 /// What a finished refresh did.
 pub struct Outcome {
     pub rows: u64,
@@ -175,29 +197,51 @@ fn partition_overwrite_sql(
 pub async fn refresh(
     ctx: &Arc<FrontendContext>,
     mv: &MaterializedViewMeta,
-    force: bool,
+    request: &Request,
     query_id: &str,
 ) -> Result<Outcome> {
     let runs = &ctx.materialized_views.runs;
     let start_ms = chrono::Utc::now().timestamp_millis();
-    let now = base_state(ctx, mv).await?;
+    let mut now = base_state(ctx, mv).await?;
     runs.progress(query_id, 10);
     let fresh = mv.last_refresh.as_ref().is_some_and(|r| {
         r.base_versions == now.versions && now.versions.iter().all(|v| v.version.is_some())
     });
-    if fresh && !force {
+    if fresh && !request.force {
         tracing::info!(mv = %mv.name, "materialized view is fresh; refresh skipped");
         return Ok(Outcome {
             rows: mv.last_refresh.as_ref().map_or(0, |r| r.rows),
             message: Some("fresh: every base table is at the version of the last refresh".into()),
         });
     }
-    let partial = if force {
-        None
-    } else {
-        stale_partitions(ctx, mv, &now)
-    };
-    let message = match (&partial, &now.partitions) {
+    // Which partitions to overwrite, when not the whole view.
+    let partial = stale_partitions(ctx, mv, &now).map(|stale| {
+        let Some(range) = &request.partition_range else {
+            return if request.force {
+                None
+            } else {
+                Some(stale)
+            };
+        };
+        let record = now.partitions.as_ref()?;
+        let mut values: Vec<String> = if request.force {
+            let before = mv.last_refresh.as_ref()?.partitions.as_ref()?;
+            record
+                .versions
+                .partitions
+                .iter()
+                .chain(before.versions.partitions.iter())
+                .filter_map(|p| p.value.clone())
+                .collect()
+        } else {
+            stale
+        };
+        values.retain(|v| in_range(v, range));
+        values.sort();
+        values.dedup();
+        Some(values)
+    });
+    let message = match (partial.flatten(), now.partitions.as_mut()) {
         (Some(values), Some(record)) => {
             tracing::info!(mv = %mv.name, query_id, partitions = values.len(), "refreshing changed partitions of materialized view");
             for (i, value) in values.iter().enumerate() {
@@ -205,11 +249,39 @@ pub async fn refresh(
                 run(ctx, mv, &sql).await?;
                 runs.progress(query_id, 20 + (70 * (i + 1) / values.len().max(1)) as u8);
             }
-            Some(format!(
-                "{} of {} partitions refreshed",
-                values.len(),
-                record.versions.partitions.len()
-            ))
+            let total = record.versions.partitions.len();
+            // Partitions left out (outside PARTITION START/END) keep what they were
+            // computed from, so they still read as stale.
+            if let Some(before) = mv.last_refresh.as_ref().and_then(|r| r.partitions.as_ref()) {
+                let refreshed = |v: &Option<String>| v.as_ref().is_some_and(|v| values.contains(v));
+                let mut merged: Vec<_> = record
+                    .versions
+                    .partitions
+                    .iter()
+                    .filter(|p| refreshed(&p.value))
+                    .cloned()
+                    .collect();
+                merged.extend(
+                    before
+                        .versions
+                        .partitions
+                        .iter()
+                        .filter(|p| !refreshed(&p.value))
+                        .cloned(),
+                );
+                let complete = merged.len() == record.versions.partitions.len()
+                    && merged.iter().all(|p| record.versions.partitions.contains(p));
+                if !complete {
+                    // The base table as a whole is not at the version read.
+                    for v in &mut now.versions {
+                        if v.table == record.base_table {
+                            v.version = None;
+                        }
+                    }
+                }
+                record.versions.partitions = merged;
+            }
+            Some(format!("{} of {total} partitions refreshed", values.len()))
         }
         _ => {
             tracing::info!(mv = %mv.name, query_id, "refreshing materialized view");

@@ -88,7 +88,16 @@ pub async fn handle(
     }
     if !deferred {
         ctx.materialized_views
-            .submit(&ctx.arc(), &db, &name, true, "CREATE")?;
+            .submit(
+                &ctx.arc(),
+                &db,
+                &name,
+                crate::materialized_views::refresh::Request {
+                    force: true,
+                    partition_range: None,
+                },
+                "CREATE",
+            )?;
     }
     Ok(QueryOutput::ok())
 }

@@ -1,4 +1,5 @@
-//! `REFRESH MATERIALIZED VIEW mv [FORCE] [WITH {SYNC | ASYNC} MODE]` and
+//! `REFRESH MATERIALIZED VIEW mv [PARTITION START ('a') END ('b')] [FORCE]
+//! [WITH {SYNC | ASYNC} MODE]` and
 //! `CANCEL REFRESH MATERIALIZED VIEW mv`.
 //!
 //! A refresh runs in the background and the statement returns its `QUERY_ID` (as in
@@ -27,13 +28,13 @@ pub async fn refresh(
     partition_range: Option<(String, String)>,
 ) -> Result<QueryOutput> {
     let (db, name) = qualify(session, name)?;
-    if partition_range.is_some() {
-        // Partition-level refresh: the whole view is refreshed (a superset of the range).
-        tracing::info!(mv = %name, "PARTITION START/END: refreshing the whole view");
-    }
+    let request = crate::materialized_views::refresh::Request {
+        force,
+        partition_range,
+    };
     let (query_id, mut done) =
         ctx.materialized_views
-            .submit(&ctx.arc(), &db, &name, force, "MANUAL")?;
+            .submit(&ctx.arc(), &db, &name, request, "MANUAL")?;
     if sync {
         while !*done.borrow() {
             if done.changed().await.is_err() {
