@@ -4,6 +4,9 @@ API, from PyPI). Run by tests/tests/it/paimon.rs.
     paimon_interop.py write <warehouse>              write the test tables (several commits each)
     paimon_interop.py append <warehouse> <n>         n more commits to xxdb_prod.events, one row each
     paimon_interop.py read <warehouse> <db> <table>  print the table's rows as JSON, one per line
+    paimon_interop.py sales <warehouse> <day> <n> <seed>
+                                                     one commit of n rows into the day's partition of
+                                                     dw.sales (created if missing), from a seed
 
 The warehouse is a local directory (a filesystem catalog).
 """
@@ -156,12 +159,37 @@ def read(warehouse, db, table):
         print(json.dumps(row, default=str, sort_keys=True))
 
 
+SALES = pa.schema([
+    ("dt", pa.string()), ("region", pa.string()), ("amount", pa.int64()), ("cust", pa.int64()),
+])
+
+
+def sales(warehouse, day, n, seed):
+    """An append table partitioned by day, as a dashboard's lake fact table."""
+    cat = catalog(warehouse)
+    cat.create_database("dw", True)
+    try:
+        t = cat.get_table("dw.sales")
+    except Exception:
+        schema = Schema.from_pyarrow_schema(SALES, partition_keys=["dt"], options={})
+        cat.create_table("dw.sales", schema, False)
+        t = cat.get_table("dw.sales")
+    rows = [
+        (day, ["eu", "us", "apac"][(seed + i) % 3], (seed * 31 + i * 7) % 100, (seed + i * 13) % 17)
+        for i in range(n)
+    ]
+    commit(t, SALES, rows)
+    print("paimon sales: OK")
+
+
 def main():
     command, warehouse = sys.argv[1], sys.argv[2]
     if command == "write":
         write_all(warehouse)
     elif command == "append":
         append(warehouse, int(sys.argv[3]))
+    elif command == "sales":
+        sales(warehouse, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif command == "read":
         read(warehouse, sys.argv[3], sys.argv[4])
     else:

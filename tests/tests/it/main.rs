@@ -9,6 +9,7 @@ mod errors;
 mod files;
 mod generated;
 mod materialized_views;
+mod mv_lake;
 mod mysql_cli;
 mod object_storage;
 mod paimon;
