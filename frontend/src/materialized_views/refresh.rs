@@ -217,11 +217,7 @@ pub async fn refresh(
     // Which partitions to overwrite, when not the whole view.
     let partial = stale_partitions(ctx, mv, &now).map(|stale| {
         let Some(range) = &request.partition_range else {
-            return if request.force {
-                None
-            } else {
-                Some(stale)
-            };
+            return if request.force { None } else { Some(stale) };
         };
         let record = now.partitions.as_ref()?;
         let mut values: Vec<String> = if request.force {
@@ -270,7 +266,9 @@ pub async fn refresh(
                         .cloned(),
                 );
                 let complete = merged.len() == record.versions.partitions.len()
-                    && merged.iter().all(|p| record.versions.partitions.contains(p));
+                    && merged
+                        .iter()
+                        .all(|p| record.versions.partitions.contains(p));
                 if !complete {
                     // The base table as a whole is not at the version read.
                     for v in &mut now.versions {

@@ -23,7 +23,13 @@ const DASHBOARD: &[&str] = &[
 fn sales(warehouse: &str, day: &str, rows: u32, seed: u32) {
     run_python(
         "paimon_interop.py",
-        &["sales", warehouse, day, &rows.to_string(), &seed.to_string()],
+        &[
+            "sales",
+            warehouse,
+            day,
+            &rows.to_string(),
+            &seed.to_string(),
+        ],
     );
 }
 
@@ -49,7 +55,10 @@ async fn answers(conn: &mut mysql_async::Conn) -> Vec<Vec<Vec<String>>> {
             .await
             .unwrap();
         let without = rows(conn, sql).await;
-        assert_eq!(with, without, "answers differ with the rewrite on and off:\n{sql}");
+        assert_eq!(
+            with, without,
+            "answers differ with the rewrite on and off:\n{sql}"
+        );
         out.push(with);
     }
     conn.query_drop("SET enable_materialized_view_rewrite = true")
@@ -139,7 +148,10 @@ async fn mv_over_a_paimon_table_refreshes_on_schedule_and_answers_exactly() {
         {
             break;
         }
-        assert!(Instant::now() < deadline, "the view was never refreshed on schedule: {runs:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the view was never refreshed on schedule: {runs:?}"
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     assert_eq!(rewrite_status(&mut conn).await, "VALID");

@@ -87,17 +87,16 @@ pub async fn handle(
         return Ok(QueryOutput::ok());
     }
     if !deferred {
-        ctx.materialized_views
-            .submit(
-                &ctx.arc(),
-                &db,
-                &name,
-                crate::materialized_views::refresh::Request {
-                    force: true,
-                    partition_range: None,
-                },
-                "CREATE",
-            )?;
+        ctx.materialized_views.submit(
+            &ctx.arc(),
+            &db,
+            &name,
+            crate::materialized_views::refresh::Request {
+                force: true,
+                partition_range: None,
+            },
+            "CREATE",
+        )?;
     }
     Ok(QueryOutput::ok())
 }
