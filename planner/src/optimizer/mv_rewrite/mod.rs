@@ -2,12 +2,14 @@
 //! answer reads the view's storage table instead of its base tables.
 //!
 //! The binder prepares the candidates of a statement ([`MvCandidate`]: the views over
-//! tables the statement reads, their definitions bound and analyzed, their storage scans,
-//! and whether their data may be used — fresh, or stale within what the view's
-//! `query_rewrite_consistency` allows) into the statement's [`MvRewriteContext`]. This
-//! rule then tries every query block in SPJG form ([`spjg`]) against every usable
-//! candidate ([`matching`]) and keeps the cheapest rewrite (the view with the fewest
-//! rows). What happened to each candidate is reported for EXPLAIN.
+//! tables the statement reads and the views over those views, their definitions bound and
+//! analyzed, their storage scans — with stale partitions recomputed from the base tables
+//! where a partitioned view allows it — and whether their data may be used: fresh, or
+//! stale within what the view's `query_rewrite_consistency` allows) into the statement's
+//! [`MvRewriteContext`]. This rule then tries every query block in SPJG form ([`spjg`])
+//! against every usable candidate ([`matching`]) and keeps the cheapest rewrite (fewest
+//! rows read). Passes repeat while they change the plan, so nested views apply. What
+//! happened to each candidate is reported for EXPLAIN ([`Outcome`]).
 
 pub mod decimal_avg;
 pub mod matching;
