@@ -18,7 +18,7 @@ use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetada
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use futures::StreamExt;
-use lakestar_engine::storage::FileReader;
+use lakestar_engine::storage::{FileReader, FileStamp};
 use lakestar_engine::{Error, Reason, Result};
 
 use crate::cache::LakeCaches;
@@ -172,6 +172,41 @@ impl FileReader for ListingFileReader {
             .collect();
         names.sort();
         Ok(names)
+    }
+
+    async fn list_files(
+        &self,
+        location: &str,
+        options: &BTreeMap<String, String>,
+    ) -> Result<Vec<FileStamp>> {
+        let located = self.stores.locate(location, options)?;
+        let base = located.path.as_ref().trim_end_matches('/').to_string();
+        let mut files = located.store.list(Some(&located.path));
+        let mut out = vec![];
+        while let Some(meta) = files.next().await {
+            let meta =
+                meta.map_err(|e| Error::storage(format!("cannot list '{location}': {e}")))?;
+            let full = meta.location.as_ref();
+            let relative = full
+                .strip_prefix(base.as_str())
+                .unwrap_or(full)
+                .trim_start_matches('/')
+                .to_string();
+            if relative
+                .split('/')
+                .any(|part| part.starts_with('.') || part.starts_with('_'))
+            {
+                continue;
+            }
+            out.push(FileStamp {
+                path: relative,
+                size: meta.size,
+                modified_ms: meta.last_modified.timestamp_millis(),
+                e_tag: meta.e_tag,
+            });
+        }
+        out.sort();
+        Ok(out)
     }
 
     fn runtime_env(&self) -> Arc<RuntimeEnv> {

@@ -1,13 +1,16 @@
-//! The versions of a Paimon table's partitions (`TableStorage::partition_versions`): for a
-//! table partitioned by one column, each partition's value and a fingerprint of the data
-//! and deletion files that hold it in the latest snapshot. Any write to a partition adds
-//! or replaces files there, so its fingerprint changes; partitions no write touched keep
-//! theirs. Partitioned materialized views compare fingerprints to refresh, and to
-//! compensate, only the partitions that changed.
+//! The versions of a table's partitions (`TableStorage::partition_versions`): for a table
+//! partitioned by one column, each partition's value and a fingerprint of the files that
+//! hold it — for a Paimon table the data and deletion files of its latest snapshot, for a
+//! directory of plain files the files below each first-level `k=v/` directory (path, size,
+//! modification time, e-tag). Any write to a partition adds or replaces files there, so its
+//! fingerprint changes; partitions no write touched keep theirs. Partitioned materialized
+//! views compare fingerprints to refresh, and to compensate, only the partitions that
+//! changed. A directory of plain files also gets a whole-table version this way.
 
 use std::collections::BTreeMap;
 
 use lakestar_engine::materialized_view::{PartitionVersion, PartitionVersions};
+use lakestar_engine::storage::FileStamp;
 use lakestar_engine::{Error, Result};
 use paimon::spec::{DataType, Datum};
 
@@ -66,6 +69,53 @@ pub async fn of_table(table: &paimon::table::Table) -> Result<Option<PartitionVe
     }))
 }
 
+fn stamp(file: &FileStamp) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        file.path,
+        file.size,
+        file.modified_ms,
+        file.e_tag.as_deref().unwrap_or("")
+    )
+}
+
+/// The version of a table of plain files: a hash of every file's stamp (`None` when the
+/// directory holds no files).
+pub fn of_files(files: &[FileStamp]) -> Option<i64> {
+    if files.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = files.iter().map(stamp).collect();
+    Some((hash(&names) >> 1) as i64)
+}
+
+/// The partitions of a table of plain files partitioned by first-level `k=v/` directories
+/// (one key for all of them), with their versions.
+pub fn of_file_partitions(files: &[FileStamp]) -> Option<PartitionVersions> {
+    let mut column: Option<&str> = None;
+    let mut partitions: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    for file in files {
+        let (directory, _) = file.path.split_once('/')?;
+        let (key, value) = directory.split_once('=')?;
+        if column.is_some_and(|c| c != key) {
+            return None;
+        }
+        column = Some(key);
+        let value = (value != "__HIVE_DEFAULT_PARTITION__").then(|| value.to_string());
+        partitions.entry(value).or_default().push(stamp(file));
+    }
+    Some(PartitionVersions {
+        column: column?.to_string(),
+        partitions: partitions
+            .into_iter()
+            .map(|(value, names)| PartitionVersion {
+                value,
+                fingerprint: fingerprint(&names),
+            })
+            .collect(),
+    })
+}
+
 /// A partition value as text that casts back to the column's type.
 fn text(datum: &Datum, data_type: &DataType) -> Option<String> {
     Some(match (datum, data_type) {
@@ -91,8 +141,8 @@ fn text(datum: &Datum, data_type: &DataType) -> Option<String> {
     })
 }
 
-/// FNV-1a over the sorted file names: stable across processes and versions.
-fn fingerprint(names: &[String]) -> String {
+/// FNV-1a over sorted names: stable across processes and versions.
+fn hash(names: &[String]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for name in names {
         for b in name.bytes().chain(std::iter::once(0)) {
@@ -100,5 +150,53 @@ fn fingerprint(names: &[String]) -> String {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    format!("{}:{hash:016x}", names.len())
+    hash
+}
+
+fn fingerprint(names: &[String]) -> String {
+    format!("{}:{:016x}", names.len(), hash(names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, size: u64) -> FileStamp {
+        FileStamp {
+            path: path.to_string(),
+            size,
+            modified_ms: 1,
+            e_tag: None,
+        }
+    }
+
+    #[test]
+    fn file_partitions_change_only_where_files_change() {
+        let before = vec![
+            file("dt=2024-01-01/a.parquet", 10),
+            file("dt=2024-01-02/b.parquet", 20),
+        ];
+        let mut after = before.clone();
+        after.push(file("dt=2024-01-02/c.parquet", 5));
+        after.push(file("dt=2024-01-03/d.parquet", 5));
+        let (b, a) = (
+            of_file_partitions(&before).unwrap(),
+            of_file_partitions(&after).unwrap(),
+        );
+        assert_eq!(b.column, "dt");
+        assert_eq!(
+            b.changed_since(&a),
+            vec![
+                Some("2024-01-02".to_string()),
+                Some("2024-01-03".to_string())
+            ]
+        );
+        assert_ne!(of_files(&before), of_files(&after));
+        assert_eq!(of_files(&before), of_files(&before.clone()));
+        // Not partitioned, or by two different keys: no partition versions.
+        assert!(of_file_partitions(&[file("a.parquet", 1)]).is_none());
+        assert!(
+            of_file_partitions(&[file("x=1/a.parquet", 1), file("y=1/b.parquet", 1)]).is_none()
+        );
+    }
 }

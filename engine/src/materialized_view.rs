@@ -77,8 +77,9 @@ impl Interval {
 pub struct BaseVersion {
     /// `catalog.database.table`.
     pub table: String,
-    /// Paimon snapshot id (internal tables and Paimon catalogs); `None` where the source
-    /// has no versions (plain files): such an MV is never known to be fresh.
+    /// Paimon snapshot id (internal tables and Paimon catalogs), or a hash of the files of
+    /// a plain-files table (path, size, modification time, e-tag); `None` where the source
+    /// has no version (an empty directory): such an MV is never known to be fresh.
     pub version: Option<i64>,
 }
 

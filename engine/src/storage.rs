@@ -95,9 +95,28 @@ pub trait FileReader: Send + Sync + std::fmt::Debug {
         options: &std::collections::BTreeMap<String, String>,
     ) -> Result<Vec<String>>;
 
+    /// Every file under `location` (hidden files, `.x` and `_x`, left out), with what
+    /// identifies its content: materialized views over plain files know from it whether
+    /// the files changed.
+    async fn list_files(
+        &self,
+        location: &str,
+        options: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<FileStamp>>;
+
     /// The DataFusion runtime every statement runs in: the object stores files are read
     /// from (local and S3-compatible, with a block cache) and the Parquet footer cache.
     fn runtime_env(&self) -> Arc<datafusion::execution::runtime_env::RuntimeEnv>;
+}
+
+/// A file and what identifies its content.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileStamp {
+    /// The path below the listed location (`dt=2024-01-01/part-0.parquet`).
+    pub path: String,
+    pub size: u64,
+    pub modified_ms: i64,
+    pub e_tag: Option<String>,
 }
 
 /// The counters of one cache, for `information_schema.cache_stats`.

@@ -14,7 +14,7 @@ use lakestar_engine::storage::FileReader;
 
 use super::blocking;
 
-fn join(location: &str, name: &str) -> String {
+pub(crate) fn join(location: &str, name: &str) -> String {
     format!("{}/{name}", location.trim_end_matches('/'))
 }
 

@@ -53,6 +53,18 @@ impl LakeConnectors {
 
     /// The warehouse of a paimon catalog, opened on first use and again when the
     /// definition changed (a catalog dropped and created again under the same name).
+    /// The files of a table of a `"type" = "files"` catalog (none if it does not exist).
+    async fn table_files(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        table: &str,
+    ) -> Result<Vec<lakestar_engine::storage::FileStamp>> {
+        let location = meta.properties.get("location").cloned().unwrap_or_default();
+        let location = files_catalog::join(&files_catalog::join(&location, database), table);
+        self.files.list_files(&location, &meta.properties).await
+    }
+
     fn warehouse(&self, meta: &ExternalCatalogMeta) -> Result<Arc<paimon_catalog::Warehouse>> {
         let mut warehouses = self.warehouses.lock().expect("warehouses");
         if let Some((properties, warehouse)) = warehouses.get(&meta.name) {
@@ -142,6 +154,10 @@ impl ExternalCatalogs for LakeConnectors {
     ) -> Result<Option<i64>> {
         match meta.catalog_type() {
             "paimon" => self.warehouse(meta)?.table_version(database, table).await,
+            "files" => {
+                let files = self.table_files(meta, database, table).await?;
+                Ok(crate::partition_versions::of_files(&files))
+            }
             _ => Ok(None),
         }
     }
@@ -157,6 +173,10 @@ impl ExternalCatalogs for LakeConnectors {
                 self.warehouse(meta)?
                     .partition_versions(database, table)
                     .await
+            }
+            "files" => {
+                let files = self.table_files(meta, database, table).await?;
+                Ok(crate::partition_versions::of_file_partitions(&files))
             }
             _ => Ok(None),
         }

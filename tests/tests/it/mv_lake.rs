@@ -212,3 +212,90 @@ async fn mv_over_a_paimon_table_refreshes_on_schedule_and_answers_exactly() {
         "{report}"
     );
 }
+
+/// A partitioned view over a directory of Hive-partitioned Parquet files (a `"type" =
+/// "files"` catalog): files added to one partition make only that partition stale.
+#[tokio::test(flavor = "multi_thread")]
+async fn mv_over_parquet_files_follows_their_partitions() {
+    let lake = tempfile::tempdir().unwrap();
+    let sales_dir = lake.path().join("shop").join("sales");
+    std::fs::create_dir_all(&sales_dir).unwrap();
+    run_python(
+        "duckdb_copy.py",
+        &[&format!(
+            "COPY (SELECT i::BIGINT AS id, 'r' || (i % 3) AS region, (i % 50)::BIGINT AS amount, \
+             '2024-01-0' || (1 + i % 3) AS dt FROM range(300) t(i)) TO '{}' (FORMAT parquet, PARTITION_BY (dt))",
+            sales_dir.display()
+        )],
+    );
+    let server = TestServer::start();
+    let mut conn = server.connect().await;
+    for sql in [
+        format!(
+            "CREATE EXTERNAL CATALOG files_lake PROPERTIES (\"type\" = \"files\", \"location\" = \"file://{}\")",
+            lake.path().display()
+        ),
+        "CREATE DATABASE dash".to_string(),
+        "CREATE MATERIALIZED VIEW dash.by_day PARTITION BY dt REFRESH DEFERRED MANUAL AS \
+         SELECT dt, region, sum(amount) AS total, count(*) AS n FROM files_lake.shop.sales GROUP BY dt, region"
+            .to_string(),
+        "REFRESH MATERIALIZED VIEW dash.by_day WITH SYNC MODE".to_string(),
+    ] {
+        conn.query_drop(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let status = "SELECT QUERY_REWRITE_STATUS FROM information_schema.materialized_views WHERE TABLE_NAME = 'by_day'";
+    assert_eq!(rows(&mut conn, status).await, vec![vec!["VALID"]]);
+    let query = "SELECT region, sum(amount), count(*) FROM files_lake.shop.sales GROUP BY region ORDER BY 1";
+    assert!(explain_rows(&mut conn, query)
+        .await
+        .contains("dash.by_day: used"));
+    let before = rows(&mut conn, query).await;
+
+    run_python(
+        "duckdb_copy.py",
+        &[&format!(
+            "COPY (SELECT 1000::BIGINT AS id, 'r9' AS region, 7::BIGINT AS amount) TO '{}' (FORMAT parquet)",
+            sales_dir.join("dt=2024-01-02").join("extra.parquet").display()
+        )],
+    );
+    assert_eq!(
+        rows(&mut conn, status).await,
+        vec![vec![
+            "VALID: 1 stale partition(s) read from files_lake.shop.sales"
+        ]]
+    );
+    assert!(explain_rows(&mut conn, query)
+        .await
+        .contains("partitions 2024-01-02 recomputed from files_lake.shop.sales"));
+    let with = rows(&mut conn, query).await;
+    conn.query_drop("SET enable_materialized_view_rewrite = false")
+        .await
+        .unwrap();
+    assert_eq!(with, rows(&mut conn, query).await);
+    assert_ne!(with, before);
+    conn.query_drop("SET enable_materialized_view_rewrite = true")
+        .await
+        .unwrap();
+    conn.query_drop("REFRESH MATERIALIZED VIEW dash.by_day WITH SYNC MODE")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(
+            &mut conn,
+            "SELECT EXTRA_MESSAGE FROM information_schema.task_runs WHERE TASK_NAME = 'mv-dash.by_day' ORDER BY QUERY_ID DESC LIMIT 1"
+        )
+        .await,
+        vec![vec!["1 of 3 partitions refreshed"]]
+    );
+    assert_eq!(rows(&mut conn, status).await, vec![vec!["VALID"]]);
+    assert_eq!(rows(&mut conn, query).await, with);
+}
+
+async fn explain_rows(conn: &mut mysql_async::Conn, sql: &str) -> String {
+    rows(conn, &format!("EXPLAIN {sql}"))
+        .await
+        .iter()
+        .map(|r| r.join(" | "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
