@@ -446,6 +446,7 @@ async fn partitioned_nested_and_delta_join_rewrites_answer_exactly() {
         "CREATE TABLE lake2.orders (id BIGINT, cust BIGINT, region VARCHAR(8), dt DATE NOT NULL, amount DECIMAL(10,2), qty BIGINT) DUPLICATE KEY(id) PARTITION BY (dt)",
         "CREATE TABLE lake2.customers (cust BIGINT, segment VARCHAR(8)) PRIMARY KEY(cust)",
         "INSERT INTO lake2.customers SELECT v, concat('s', CAST(v % 3 AS STRING)) FROM generate_series(0, 36) AS g(v)",
+        "CREATE VIEW lake2.r1_orders (id, cust, dt, amount) AS SELECT id, cust, dt, amount FROM lake2.orders WHERE region = 'r1'",
     ] {
         conn.query_drop(sql).await.unwrap();
     }
@@ -465,10 +466,13 @@ async fn partitioned_nested_and_delta_join_rewrites_answer_exactly() {
         // Over `daily`: region-level rollups read it after being rewritten onto `daily`.
         "CREATE MATERIALIZED VIEW lake2.by_region REFRESH DEFERRED MANUAL AS \
          SELECT region, sum(total) AS total, sum(orders) AS orders FROM lake2.daily GROUP BY region",
+        // Over a logical view.
+        "CREATE MATERIALIZED VIEW lake2.r1_daily REFRESH DEFERRED MANUAL AS \
+         SELECT dt, sum(amount) AS total, count(*) AS orders FROM lake2.r1_orders GROUP BY dt",
     ] {
         conn.query_drop(sql).await.unwrap();
     }
-    for mv in ["daily", "per_cust", "by_region"] {
+    for mv in ["daily", "per_cust", "by_region", "r1_daily"] {
         conn.query_drop(format!(
             "REFRESH MATERIALIZED VIEW lake2.{mv} WITH SYNC MODE"
         ))
@@ -487,6 +491,26 @@ async fn partitioned_nested_and_delta_join_rewrites_answer_exactly() {
             || plan.contains("table=lake2.by_region"),
         "{plan}"
     );
+    // Through logical views, both ways; the smaller of two views that answer is chosen.
+    for sql in [
+        "SELECT dt, sum(amount) FROM lake2.orders WHERE region = 'r1' GROUP BY dt ORDER BY dt",
+        "SELECT sum(amount), count(*) FROM lake2.r1_orders WHERE dt >= '2024-01-05'",
+    ] {
+        let plan = explain(&mut conn, sql).await;
+        assert!(plan.contains("lake2.r1_daily: used"), "{plan}");
+        assert!(
+            plan.contains("lake2.daily: not used: a cheaper view"),
+            "{plan}"
+        );
+        let with = rows(&mut conn, sql).await;
+        conn.query_drop("SET enable_materialized_view_rewrite = false")
+            .await
+            .unwrap();
+        assert_eq!(with, rows(&mut conn, sql).await, "{sql}");
+        conn.query_drop("SET enable_materialized_view_rewrite = true")
+            .await
+            .unwrap();
+    }
     assert!(differential_in(&mut conn, "lake2", 17, 60).await >= 20);
 
     // Writes to two partitions: the views answer with those partitions recomputed.
@@ -514,7 +538,7 @@ async fn partitioned_nested_and_delta_join_rewrites_answer_exactly() {
         .await
         .contains("lake2.by_region: not used: stale"));
     differential_in(&mut conn, "lake2", 23, 30).await;
-    for mv in ["per_cust", "by_region"] {
+    for mv in ["per_cust", "by_region", "r1_daily"] {
         conn.query_drop(format!(
             "REFRESH MATERIALIZED VIEW lake2.{mv} WITH SYNC MODE"
         ))

@@ -90,8 +90,9 @@ impl MvRewriteContext {
         tracing::debug!(mv, %outcome, "materialized view rewrite");
         let mut report = self.report.lock().expect("report");
         if let Some(entry) = report.iter_mut().find(|(m, _)| m == mv) {
-            // A rewrite anywhere in the statement is the outcome that counts.
-            if !matches!(entry.1, Outcome::Used { .. }) {
+            // A rewrite anywhere in the statement is the outcome that counts; otherwise
+            // the reason for the outermost block (the first one tried).
+            if matches!(outcome, Outcome::Used { .. }) {
                 entry.1 = outcome;
             }
         } else {

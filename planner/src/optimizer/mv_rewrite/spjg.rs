@@ -4,7 +4,9 @@
 //!
 //! Every column is rewritten to its *canonical* form, qualified by the fully resolved
 //! base table (`catalog.database.table`), so that a query and a materialized view that
-//! name tables differently (aliases, two- or three-part names) compare equal. Blocks that
+//! name tables differently (aliases, two- or three-part names) compare equal. A subquery
+//! that only projects and filters (a logical view's expansion) is inlined: its output
+//! columns stand for their canonical expressions. Blocks that
 //! read a table twice (self-joins), use outer joins, subqueries, windows, DISTINCT, or
 //! anything else outside scan / filter / inner join / aggregate / project are not in
 //! SPJG form and are never rewritten.
@@ -72,6 +74,8 @@ struct Extractor<'a> {
     defaults: &'a Defaults,
     /// Qualifier used in the block → canonical table.
     qualifiers: HashMap<TableReference, TableReference>,
+    /// Columns of inlined subqueries (views) → their canonical expressions.
+    inlined: HashMap<Column, Expr>,
     tables: Vec<TableReference>,
     scans: Vec<(TableReference, LogicalPlan)>,
     predicates: Vec<Expr>,
@@ -105,11 +109,38 @@ impl Extractor<'_> {
             }
             LogicalPlan::SubqueryAlias(a) => match a.input.as_ref() {
                 LogicalPlan::TableScan(scan) => self.table(&a.alias, scan),
+                LogicalPlan::Projection(p) => {
+                    let exprs = self.inline(p)?;
+                    for (expr, field) in exprs.into_iter().zip(p.schema.fields()) {
+                        self.inlined
+                            .insert(Column::new(Some(a.alias.clone()), field.name()), expr);
+                    }
+                    Some(())
+                }
                 _ => None,
             },
             LogicalPlan::TableScan(scan) => self.table(&scan.table_name, scan),
             _ => None,
         }
+    }
+
+    /// The canonical output expressions of a subquery that only projects (possibly
+    /// twice: a view's column list renames its outputs) over scans, filters and joins.
+    fn inline(&mut self, p: &datafusion::logical_expr::Projection) -> Option<Vec<Expr>> {
+        match p.input.as_ref() {
+            LogicalPlan::Projection(inner) => {
+                let exprs = self.inline(inner)?;
+                for (expr, (qualifier, field)) in exprs.into_iter().zip(inner.schema.iter()) {
+                    self.inlined
+                        .insert(Column::new(qualifier.cloned(), field.name()), expr);
+                }
+            }
+            other => self.relations(other)?,
+        }
+        p.expr
+            .iter()
+            .map(|e| self.canonical(unalias(e.clone())))
+            .collect()
     }
 
     fn table(
@@ -145,9 +176,12 @@ impl Extractor<'_> {
                             .as_ref()
                             .and_then(|r| self.qualifiers.get(r))
                             .cloned();
-                        match table {
-                            Some(t) => Transformed::yes(Expr::Column(Column::new(Some(t), c.name))),
-                            None => {
+                        match (table, self.inlined.get(&c)) {
+                            (Some(t), _) => {
+                                Transformed::yes(Expr::Column(Column::new(Some(t), c.name)))
+                            }
+                            (None, Some(inlined)) => Transformed::yes(inlined.clone()),
+                            (None, None) => {
                                 ok = false;
                                 Transformed::no(Expr::Column(c))
                             }
@@ -213,6 +247,7 @@ impl Spjg {
         let mut extractor = Extractor {
             defaults,
             qualifiers: HashMap::new(),
+            inlined: HashMap::new(),
             tables: vec![],
             scans: vec![],
             predicates: vec![],
