@@ -130,7 +130,7 @@ pub async fn execute(
             full, show_options, ..
         } => handlers::describe::show_columns(ctx, session, full, &show_options),
         Sql::ExplainTable { table_name, .. } => {
-            handlers::describe::describe(ctx, session, &table_name)
+            handlers::describe::describe(ctx, session, &table_name).await
         }
         Sql::ShowCreate {
             obj_type: ShowCreateObject::Table,

@@ -37,11 +37,78 @@ fn is_key(meta: &TableMeta, column: &str) -> bool {
     meta.key_columns.iter().any(|k| k == column)
 }
 
-pub fn describe(
+/// The external catalog, database and table a name refers to, if it is not internal:
+/// `catalog.db.table`, or `[db.]table` after `SET CATALOG c`.
+fn external_name(session: &Session, name: &ObjectName) -> Option<(String, String, String)> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| p.as_ident().map(|i| i.value.clone()))
+        .collect::<Option<_>>()?;
+    let current = session.current_catalog.clone();
+    match parts.as_slice() {
+        [c, d, t] if c != lakestar_engine::catalog::DEFAULT_CATALOG => {
+            Some((c.clone(), d.clone(), t.clone()))
+        }
+        [d, t] => current.map(|c| (c, d.clone(), t.clone())),
+        [t] => current
+            .zip(session.current_db.clone())
+            .map(|(c, d)| (c, d, t.clone())),
+        _ => None,
+    }
+}
+
+/// DESCRIBE of a table in an external catalog: its columns as the lake table declares
+/// them (no keys, defaults or generated columns there).
+async fn describe_external(
+    ctx: &FrontendContext,
+    (catalog, db, table): (String, String, String),
+) -> Result<QueryOutput> {
+    let meta = ctx
+        .catalog
+        .snapshot()
+        .catalogs
+        .get(&catalog)
+        .cloned()
+        .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{catalog}'"))?;
+    let provider = ctx.external.open(&meta)?;
+    let schema = provider
+        .schema(&db)
+        .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{catalog}.{db}'"))?;
+    let table_provider = schema
+        .table(&table)
+        .await
+        .map_err(lakestar_engine::Error::from_datafusion)?
+        .ok_or_else(|| user_err!(UnknownTable, "Table '{catalog}.{db}.{table}' doesn't exist"))?;
+    let rows = table_provider
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            let sql_type = lakestar_engine::types::SqlType::from_arrow(f.data_type())
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| f.data_type().to_string());
+            vec![
+                Some(f.name().clone()),
+                Some(sql_type),
+                Some(if f.is_nullable() { "YES" } else { "NO" }.to_string()),
+                Some("false".to_string()),
+                None,
+                Some(String::new()),
+            ]
+        })
+        .collect();
+    QueryOutput::text_rows(&["Field", "Type", "Null", "Key", "Default", "Extra"], rows)
+}
+
+pub async fn describe(
     ctx: &FrontendContext,
     session: &Session,
     name: &ObjectName,
 ) -> Result<QueryOutput> {
+    if let Some(external) = external_name(session, name) {
+        return describe_external(ctx, external).await;
+    }
     let meta = lookup_table(ctx, session, name)?;
     let rows = meta
         .columns

@@ -243,6 +243,28 @@ async fn mv_over_parquet_files_follows_their_partitions() {
     ] {
         conn.query_drop(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
+    // DESCRIBE a lake table by its three-part name, and after SET CATALOG.
+    let described = rows(&mut conn, "DESCRIBE files_lake.shop.sales").await;
+    let fields: Vec<(&str, &str)> = described
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(
+        &fields[..3],
+        &[
+            ("id", "BIGINT"),
+            ("region", "STRING"),
+            ("amount", "BIGINT")
+        ][..],
+        "{described:?}"
+    );
+    assert_eq!(fields[3].0, "dt");
+    conn.query_drop("SET CATALOG files_lake").await.unwrap();
+    conn.query_drop("USE shop").await.unwrap();
+    assert_eq!(rows(&mut conn, "DESC sales").await, described);
+    conn.query_drop("SET CATALOG default_catalog")
+        .await
+        .unwrap();
     let status = "SELECT QUERY_REWRITE_STATUS FROM information_schema.materialized_views WHERE TABLE_NAME = 'by_day'";
     assert_eq!(rows(&mut conn, status).await, vec![vec!["VALID"]]);
     let query = "SELECT region, sum(amount), count(*) FROM files_lake.shop.sales GROUP BY region ORDER BY 1";
