@@ -52,16 +52,55 @@ pub struct VersionSource<'a> {
     pub external: Option<&'a dyn ExternalCatalogs>,
 }
 
+/// Where a table named `catalog.database.table` lives.
+enum Located {
+    Internal(lakestar_engine::catalog::TableMeta),
+    External(
+        lakestar_engine::catalog::ExternalCatalogMeta,
+        String,
+        String,
+    ),
+}
+
 impl VersionSource<'_> {
-    pub async fn table_version(&self, table: &str) -> lakestar_engine::Result<Option<i64>> {
-        table_version_in(self.view, self.storage, self.external, table).await
+    fn locate(&self, table: &str) -> Option<Located> {
+        let parts: Vec<&str> = table.splitn(3, '.').collect();
+        let [catalog, database, name] = parts.as_slice() else {
+            return None;
+        };
+        if *catalog == DEFAULT_CATALOG {
+            return self.view.table(database, name).map(Located::Internal);
+        }
+        self.view
+            .external_catalog(catalog)
+            .map(|meta| Located::External(meta, database.to_string(), name.to_string()))
     }
 
+    /// The version of a table's latest data, by its full name: a Paimon snapshot id, a
+    /// hash of a plain-files table's files, or `None` when it has none (no data yet).
+    pub async fn table_version(&self, table: &str) -> lakestar_engine::Result<Option<i64>> {
+        match (self.locate(table), self.external) {
+            (Some(Located::Internal(meta)), _) => self.storage.table_version(&meta).await,
+            (Some(Located::External(meta, db, name)), Some(external)) => {
+                external.table_version(&meta, &db, &name).await
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The partitions of a table with their versions, by its full name (`None`: not
+    /// partitioned by one column, or unknown).
     pub async fn partition_versions(
         &self,
         table: &str,
     ) -> lakestar_engine::Result<Option<PartitionVersions>> {
-        partition_versions_in(self.view, self.storage, self.external, table).await
+        match (self.locate(table), self.external) {
+            (Some(Located::Internal(meta)), _) => self.storage.partition_versions(&meta).await,
+            (Some(Located::External(meta, db, name)), Some(external)) => {
+                external.partition_versions(&meta, &db, &name).await
+            }
+            _ => Ok(None),
+        }
     }
 }
 
@@ -73,33 +112,6 @@ impl LakestarCatalogList {
             storage: self.internal.storage.as_ref(),
             external: self.external.as_deref(),
         }
-    }
-
-    /// The version of a table's latest data, by its full name (`catalog.database.table`):
-    /// a Paimon snapshot id, or `None` when the table has none (no data yet, plain files).
-    pub async fn table_version(&self, table: &str) -> lakestar_engine::Result<Option<i64>> {
-        table_version_in(
-            self.internal.view.as_ref(),
-            self.internal.storage.as_ref(),
-            self.external.as_deref(),
-            table,
-        )
-        .await
-    }
-
-    /// The partitions of a table partitioned by one column, with their versions, by its
-    /// full name.
-    pub async fn partition_versions(
-        &self,
-        table: &str,
-    ) -> lakestar_engine::Result<Option<PartitionVersions>> {
-        partition_versions_in(
-            self.internal.view.as_ref(),
-            self.internal.storage.as_ref(),
-            self.external.as_deref(),
-            table,
-        )
-        .await
     }
 
     /// The write target of `INSERT OVERWRITE t PARTITION (...)`: the table, opened so an
@@ -217,54 +229,6 @@ impl SchemaProvider for InternalDatabase {
     }
 }
 
-/// The version of a table's latest data, by its full name (`catalog.database.table`), in
-/// the internal catalog or an external one.
-pub async fn table_version_in(
-    view: &dyn CatalogView,
-    storage: &dyn TableStorage,
-    external: Option<&dyn ExternalCatalogs>,
-    table: &str,
-) -> lakestar_engine::Result<Option<i64>> {
-    let parts: Vec<&str> = table.splitn(3, '.').collect();
-    let [catalog, database, name] = parts.as_slice() else {
-        return Ok(None);
-    };
-    if *catalog == DEFAULT_CATALOG {
-        return match view.table(database, name) {
-            Some(meta) => storage.table_version(&meta).await,
-            None => Ok(None),
-        };
-    }
-    match (view.external_catalog(catalog), external) {
-        (Some(meta), Some(external)) => external.table_version(&meta, database, name).await,
-        _ => Ok(None),
-    }
-}
-
-/// The partitions of a table with their versions, by its full name, in the internal
-/// catalog or an external one (`None`: not partitioned by one column, or unknown).
-pub async fn partition_versions_in(
-    view: &dyn CatalogView,
-    storage: &dyn TableStorage,
-    external: Option<&dyn ExternalCatalogs>,
-    table: &str,
-) -> lakestar_engine::Result<Option<PartitionVersions>> {
-    let parts: Vec<&str> = table.splitn(3, '.').collect();
-    let [catalog, database, name] = parts.as_slice() else {
-        return Ok(None);
-    };
-    if *catalog == DEFAULT_CATALOG {
-        return match view.table(database, name) {
-            Some(meta) => storage.partition_versions(&meta).await,
-            None => Ok(None),
-        };
-    }
-    match (view.external_catalog(catalog), external) {
-        (Some(meta), Some(external)) => external.partition_versions(&meta, database, name).await,
-        _ => Ok(None),
-    }
-}
-
 /// The catalogs of a session state, as Lakestar's.
 pub fn lakestar_catalogs(
     state: &datafusion::execution::session_state::SessionState,
@@ -273,19 +237,4 @@ pub fn lakestar_catalogs(
     list.downcast_ref::<LakestarCatalogList>().ok_or_else(|| {
         lakestar_engine::Error::internal("the session's catalog list is not Lakestar's")
     })
-}
-
-/// The version of a table's latest data, as the catalogs of `state` see it (see
-/// [`LakestarCatalogList::table_version`]).
-pub async fn table_version(
-    state: &datafusion::execution::session_state::SessionState,
-    table: &str,
-) -> lakestar_engine::Result<Option<i64>> {
-    let list: &dyn std::any::Any = state.catalog_list().as_ref();
-    match list.downcast_ref::<LakestarCatalogList>() {
-        Some(list) => list.table_version(table).await,
-        None => Err(lakestar_engine::Error::internal(
-            "the session's catalog list is not Lakestar's",
-        )),
-    }
 }

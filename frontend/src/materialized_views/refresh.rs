@@ -77,7 +77,7 @@ pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Res
         &defaults.catalog,
         &defaults.schema,
     );
-    let catalogs = lakestar_planner::catalog_provider::lakestar_catalogs(&state)?;
+    let catalogs = lakestar_planner::catalog_provider::lakestar_catalogs(&state)?.versions();
     let mut versions = vec![];
     for table in tables {
         let version = catalogs.table_version(&table).await?;

@@ -19,7 +19,7 @@ use lakestar_engine::materialized_view::{MaterializedViewMeta, RewriteConsistenc
 use lakestar_engine::{Error, Result};
 
 use super::Binder;
-use crate::catalog_provider::{LakestarCatalogList, VersionSource};
+use crate::catalog_provider::VersionSource;
 use crate::optimizer::mv_rewrite::{MvCandidate, MvRewriteContext};
 
 /// The tables a plan scans, resolved against the session's defaults.
@@ -36,12 +36,6 @@ pub fn scanned_tables(plan: &LogicalPlan, catalog: &str, schema: &str) -> BTreeS
 }
 
 impl Binder<'_> {
-    fn catalog_list(&self) -> Result<&LakestarCatalogList> {
-        let list: &dyn std::any::Any = self.state.catalog_list().as_ref();
-        list.downcast_ref::<LakestarCatalogList>()
-            .ok_or_else(|| Error::internal("the session's catalog list is not Lakestar's"))
-    }
-
     /// Fill the statement's candidates for the materialized-view rewrite, if it is on.
     pub async fn prepare_mv_candidates(&self, plan: &LogicalPlan) -> Result<()> {
         let Some(context) = self.state.config().get_extension::<MvRewriteContext>() else {
@@ -101,7 +95,7 @@ impl Binder<'_> {
                 LogicalPlanBuilder::scan(reference.clone(), provider_as_source(provider), None)
                     .and_then(|b| b.build())
                     .map_err(Error::from_datafusion)?;
-            let list = self.catalog_list()?;
+            let list = crate::catalog_provider::lakestar_catalogs(self.state)?;
             let (scan, unusable, compensation) = match freshness(&mv, list.versions()).await? {
                 Freshness::Usable => (scan, None, None),
                 Freshness::Unusable(reason) => (scan, Some(reason), None),

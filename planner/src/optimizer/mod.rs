@@ -1,14 +1,17 @@
 //! Lakestar's optimizer: its own rules, as named stages in one ordered list. Stages 1 and
 //! 2 run before DataFusion's rules (so projection and filter push-down see their
-//! results), stage 3 after them (it moves the semi joins DataFusion makes of subqueries).
-//! Each optimizer pass runs the whole list.
+//! results), stages 3 and 4 after them (stage 3 moves the semi joins DataFusion makes of
+//! subqueries; stage 4 must not change what stage 1 matches). Each optimizer pass runs
+//! the whole list.
 //!
 //! | stage | rule | turned off by |
 //! |---|---|---|
 //! | 1 | [`mv_rewrite`]: query blocks a fresh materialized view can answer read the view | `enable_materialized_view_rewrite = false` |
 //! | 2 | [`generated_column_rewrite`]: expressions equal to a generated column's expression read the column | `enable_generated_column_rewrite = false` |
 //! | 3 | [`semi_join_pushdown`]: semi joins over inner joins move to the input holding their keys | — |
+//! | 4 | [`bitmap_agg_rewrite`]: `bitmap_union(to_bitmap(x))` of an integer becomes `bitmap_agg(x)` | — |
 
+pub mod bitmap_agg_rewrite;
 pub mod generated_column_rewrite;
 pub mod mv_rewrite;
 pub mod semi_join_pushdown;
@@ -36,5 +39,6 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
     }
     rules.extend(Optimizer::new().rules);
     rules.push(Arc::new(semi_join_pushdown::SemiJoinPushdown));
+    rules.push(Arc::new(bitmap_agg_rewrite::BitmapAggRewrite));
     rules
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use lakestar_tests::{rows, run_python, TestServer};
 use mysql_async::prelude::Queryable;
 
+use crate::materialized_views::explain;
 use crate::mysql_cli::run_script;
 
 const DASHBOARD: &[&str] = &[
@@ -251,11 +252,7 @@ async fn mv_over_parquet_files_follows_their_partitions() {
         .collect();
     assert_eq!(
         &fields[..3],
-        &[
-            ("id", "BIGINT"),
-            ("region", "STRING"),
-            ("amount", "BIGINT")
-        ][..],
+        &[("id", "BIGINT"), ("region", "STRING"), ("amount", "BIGINT")][..],
         "{described:?}"
     );
     assert_eq!(fields[3].0, "dt");
@@ -268,7 +265,7 @@ async fn mv_over_parquet_files_follows_their_partitions() {
     let status = "SELECT QUERY_REWRITE_STATUS FROM information_schema.materialized_views WHERE TABLE_NAME = 'by_day'";
     assert_eq!(rows(&mut conn, status).await, vec![vec!["VALID"]]);
     let query = "SELECT region, sum(amount), count(*) FROM files_lake.shop.sales GROUP BY region ORDER BY 1";
-    assert!(explain_rows(&mut conn, query)
+    assert!(explain(&mut conn, query)
         .await
         .contains("dash.by_day: used"));
     let before = rows(&mut conn, query).await;
@@ -286,7 +283,7 @@ async fn mv_over_parquet_files_follows_their_partitions() {
             "VALID: 1 stale partition(s) read from files_lake.shop.sales"
         ]]
     );
-    assert!(explain_rows(&mut conn, query)
+    assert!(explain(&mut conn, query)
         .await
         .contains("partitions 2024-01-02 recomputed from files_lake.shop.sales"));
     let with = rows(&mut conn, query).await;
@@ -311,13 +308,4 @@ async fn mv_over_parquet_files_follows_their_partitions() {
     );
     assert_eq!(rows(&mut conn, status).await, vec![vec!["VALID"]]);
     assert_eq!(rows(&mut conn, query).await, with);
-}
-
-async fn explain_rows(conn: &mut mysql_async::Conn, sql: &str) -> String {
-    rows(conn, &format!("EXPLAIN {sql}"))
-        .await
-        .iter()
-        .map(|r| r.join(" | "))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
