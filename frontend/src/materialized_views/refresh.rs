@@ -16,7 +16,7 @@ use lakestar_engine::materialized_view::{
 };
 use lakestar_engine::variables::VarValue;
 use lakestar_engine::{Error, Result};
-use lakestar_planner::bind::mv_partitions::partition_mapping;
+use lakestar_planner::bind::mv_partitions::{partition_mapping, PartitionMapping};
 use lakestar_planner::optimizer::mv_rewrite::spjg::Defaults;
 
 use crate::context::FrontendContext;
@@ -55,6 +55,8 @@ pub struct Outcome {
 pub struct BaseState {
     pub versions: Vec<BaseVersion>,
     pub partitions: Option<PartitionRecord>,
+    /// How the view's partitions follow the base partitions (with `partitions`).
+    pub mapping: Option<PartitionMapping>,
 }
 
 /// The base tables of a view with their current versions, and its base partitions.
@@ -67,6 +69,11 @@ pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Res
     let plan = binder
         .bind_query(sqlparser::ast::Statement::Query(Box::new(query)))
         .await?;
+    // Analyzed (types coerced) as the rewrite sees the definition.
+    let plan = state
+        .analyzer()
+        .execute_and_check(plan, state.config_options(), |_, _| {})
+        .map_err(lakestar_engine::Error::from_datafusion)?;
     let options = state.config_options();
     let defaults = Defaults {
         catalog: options.catalog.default_catalog.clone(),
@@ -84,6 +91,7 @@ pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Res
         versions.push(BaseVersion { table, version });
     }
     let mut partitions = None;
+    let mut followed = None;
     if let Some(mapping) = partition_mapping(mv, &plan, &defaults) {
         if let Some(base) = catalogs.partition_versions(&mapping.base_table).await? {
             if base.column.eq_ignore_ascii_case(&mapping.base_column) {
@@ -92,12 +100,14 @@ pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Res
                     base_table: mapping.base_table.clone(),
                     versions: base,
                 });
+                followed = Some(mapping);
             }
         }
     }
     Ok(BaseState {
         versions,
         partitions,
+        mapping: followed,
     })
 }
 
@@ -214,13 +224,18 @@ pub async fn refresh(
             message: Some("fresh: every base table is at the version of the last refresh".into()),
         });
     }
-    // Which partitions to overwrite, when not the whole view.
-    let partial = stale_partitions(ctx, mv, &now).map(|stale| {
+    // Which view partitions to overwrite, when not the whole view.
+    let partial = stale_partitions(ctx, mv, &now).and_then(|stale| {
+        let mapping = now.mapping.as_ref()?;
         let Some(range) = &request.partition_range else {
-            return if request.force { None } else { Some(stale) };
+            return if request.force {
+                None
+            } else {
+                mapping.view_values(&stale).ok()
+            };
         };
         let record = now.partitions.as_ref()?;
-        let mut values: Vec<String> = if request.force {
+        let base_values: Vec<String> = if request.force {
             let before = mv.last_refresh.as_ref()?.partitions.as_ref()?;
             record
                 .versions
@@ -232,24 +247,35 @@ pub async fn refresh(
         } else {
             stale
         };
+        let mut values = mapping.view_values(&base_values).ok()?;
         values.retain(|v| in_range(v, range));
-        values.sort();
-        values.dedup();
         Some(values)
     });
-    let message = match (partial.flatten(), now.partitions.as_mut()) {
-        (Some(values), Some(record)) => {
+    let message = match (partial, now.partitions.as_mut(), now.mapping.as_ref()) {
+        (Some(values), Some(record), Some(mapping)) => {
             tracing::info!(mv = %mv.name, query_id, partitions = values.len(), "refreshing changed partitions of materialized view");
             for (i, value) in values.iter().enumerate() {
                 let sql = partition_overwrite_sql(ctx, mv, &record.column, value)?;
                 run(ctx, mv, &sql).await?;
                 runs.progress(query_id, 20 + (70 * (i + 1) / values.len().max(1)) as u8);
             }
-            let total = record.versions.partitions.len();
-            // Partitions left out (outside PARTITION START/END) keep what they were
-            // computed from, so they still read as stale.
+            let all: Vec<String> = record
+                .versions
+                .partitions
+                .iter()
+                .filter_map(|p| p.value.clone())
+                .collect();
+            let total = mapping.view_values(&all)?.len();
+            // Base partitions whose view partitions were left out (outside PARTITION
+            // START/END) keep what they were computed from, so they still read as stale.
             if let Some(before) = mv.last_refresh.as_ref().and_then(|r| r.partitions.as_ref()) {
-                let refreshed = |v: &Option<String>| v.as_ref().is_some_and(|v| values.contains(v));
+                let refreshed = |v: &Option<String>| {
+                    v.as_ref().is_some_and(|v| {
+                        mapping
+                            .view_values(std::slice::from_ref(v))
+                            .is_ok_and(|view| view.iter().all(|x| values.contains(x)))
+                    })
+                };
                 let mut merged: Vec<_> = record
                     .versions
                     .partitions

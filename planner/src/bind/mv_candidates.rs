@@ -101,13 +101,21 @@ impl Binder<'_> {
                 Freshness::Unusable(reason) => (scan, Some(reason), None),
                 Freshness::StalePartitions { base_table, values } => {
                     match self.compensate(&mv, &definition, &scan, &reference, &values) {
-                        Some(compensated) => (
+                        Some((compensated, view_values)) => (
                             compensated,
                             None,
-                            Some(format!(
-                                "partitions {} recomputed from {base_table}",
-                                values.join(", ")
-                            )),
+                            Some(if view_values == values {
+                                format!(
+                                    "partitions {} recomputed from {base_table}",
+                                    values.join(", ")
+                                )
+                            } else {
+                                format!(
+                                    "partitions {} recomputed from {base_table} (its partitions {} changed)",
+                                    view_values.join(", "),
+                                    values.join(", ")
+                                )
+                            }),
                         ),
                         None => (
                             scan,
@@ -134,7 +142,8 @@ impl Binder<'_> {
     }
 
     /// The view's rows with its stale partitions recomputed from the base tables, if its
-    /// partition column is still where the last refresh found it.
+    /// partition column is still where the last refresh found it; and those partitions
+    /// (of the view) as text.
     fn compensate(
         &self,
         mv: &MaterializedViewMeta,
@@ -142,7 +151,7 @@ impl Binder<'_> {
         scan: &LogicalPlan,
         reference: &TableReference,
         values: &[String],
-    ) -> Option<LogicalPlan> {
+    ) -> Option<(LogicalPlan, Vec<String>)> {
         let options = self.state.config_options();
         let defaults = crate::optimizer::mv_rewrite::spjg::Defaults {
             catalog: options.catalog.default_catalog.clone(),
@@ -153,7 +162,16 @@ impl Binder<'_> {
         if recorded.base_table != mapping.base_table || recorded.column != mapping.column {
             return None;
         }
-        super::mv_partitions::compensated_scan(scan, definition, reference, &mapping, values).ok()
+        let view_values = mapping.view_values(values).ok()?;
+        let plan = super::mv_partitions::compensated_scan(
+            scan,
+            definition,
+            reference,
+            &mapping,
+            &view_values,
+        )
+        .ok()?;
+        Some((plan, view_values))
     }
 
     /// A view's definition, bound and analyzed as the optimizer sees a query.

@@ -2,14 +2,20 @@
 //! the plan that answers from a view some of whose partitions are stale.
 //!
 //! A view `PARTITION BY col` follows a base table when `col` is one of the view's
-//! outputs that reads that table's (single) partition column directly. Each refresh
+//! outputs computed from that table's (single) partition column alone: the column itself,
+//! or a deterministic function of it such as `date_trunc('month', dt)` (then several base
+//! partitions make one view partition). Each refresh
 //! records the version of every base partition (`PartitionRecord`). Afterwards, writes to
 //! some base partitions make only the matching view partitions stale: a refresh
 //! overwrites just those, and until then the rewrite reads the fresh partitions from the
 //! view and the stale ones from the base tables (*partition-union compensation*).
 
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, ScalarValue, TableReference};
+use datafusion::logical_expr::simplify::SimplifyContext;
 use datafusion::logical_expr::{cast, col, lit, Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use lakestar_engine::materialized_view::MaterializedViewMeta;
 use lakestar_engine::{Error, Result};
 
@@ -29,6 +35,80 @@ pub struct PartitionMapping {
     /// `catalog.database.table`.
     pub base_table: String,
     pub base_column: String,
+    /// The base column, canonical.
+    pub base: Column,
+    /// The view column's expression over the base column (canonical).
+    pub expr: Expr,
+    /// The base column's type.
+    pub base_type: DataType,
+}
+
+impl PartitionMapping {
+    /// The view partitions that hold the rows of these base partitions (values as text),
+    /// sorted, without repeats.
+    pub fn view_values(&self, base_values: &[String]) -> Result<Vec<String>> {
+        let base = &self.base;
+        let simplifier = ExprSimplifier::new(SimplifyContext::default());
+        let mut out = vec![];
+        for value in base_values {
+            let literal = partition_literal(value, &self.base_type)?;
+            let applied = self
+                .expr
+                .clone()
+                .transform_up(|e| {
+                    Ok(match e {
+                        Expr::Column(c) if c == *base => Transformed::yes(literal.clone()),
+                        other => Transformed::no(other),
+                    })
+                })
+                .map_err(Error::from_datafusion)?
+                .data;
+            let Expr::Literal(result, _) = simplifier
+                .simplify(applied)
+                .map_err(Error::from_datafusion)?
+            else {
+                return Err(Error::internal(format!(
+                    "the partition expression {} does not evaluate to a constant",
+                    self.expr
+                )));
+            };
+            out.push(scalar_text(&result)?);
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// A value as partition text: what `partition_literal` reads back.
+fn scalar_text(value: &ScalarValue) -> Result<String> {
+    let text = value
+        .cast_to(&DataType::Utf8)
+        .map_err(Error::from_datafusion)?
+        .to_string();
+    // Arrow writes timestamps as `2024-01-01T00:00:00`; MySQL spells them with a space.
+    Ok(match value.data_type() {
+        DataType::Timestamp(..) => text.replacen('T', " ", 1),
+        _ => text,
+    })
+}
+
+/// The base column a view output reads, if it is computed from exactly one column, with no
+/// aggregate and nothing volatile.
+fn single_column(expr: &Expr) -> Option<Column> {
+    let columns = expr.column_refs();
+    let [column] = columns.into_iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let aggregate = expr
+        .exists(|e| {
+            Ok(matches!(
+                e,
+                Expr::AggregateFunction(_) | Expr::WindowFunction(_) | Expr::ScalarSubquery(_)
+            ))
+        })
+        .unwrap_or(true);
+    (!aggregate && !expr.is_volatile()).then(|| column.clone())
 }
 
 /// How `mv`'s partition column maps to a base table's column, if the view is partitioned
@@ -45,15 +125,25 @@ pub fn partition_mapping(
         .fields()
         .iter()
         .position(|f| f.name().eq_ignore_ascii_case(&column))?;
-    let Expr::Column(base) = spjg.outputs.get(index)? else {
-        return None;
-    };
+    let expr = spjg.outputs.get(index)?.clone();
+    let base = single_column(&expr)?;
     let table = base.relation.as_ref()?;
+    let (_, scan) = spjg.scans.iter().find(|(t, _)| t == table)?;
+    let base_type = scan
+        .schema()
+        .fields()
+        .iter()
+        .find(|f| f.name() == &base.name)?
+        .data_type()
+        .clone();
     Some(PartitionMapping {
         index,
         column,
         base_table: table.to_string(),
         base_column: base.name.clone(),
+        base: base.clone(),
+        expr,
+        base_type,
     })
 }
 
