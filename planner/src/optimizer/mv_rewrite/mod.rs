@@ -13,6 +13,7 @@
 
 pub mod decimal_avg;
 pub mod matching;
+pub mod predicates;
 pub mod spjg;
 
 use std::sync::{Arc, Mutex};
