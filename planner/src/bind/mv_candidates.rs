@@ -51,8 +51,12 @@ impl Binder<'_> {
             options.catalog.default_schema.clone(),
         );
         let mut read = scanned_tables(plan, &catalog, &schema);
+        if read.is_empty() {
+            context.set_candidates(vec![]);
+            return Ok(());
+        }
         let mut bound = vec![];
-        for mv in views {
+        for mv in might_answer(views, &read) {
             // A view's own storage is read as a table, not rewritten into itself.
             let Ok(definition) = self.bind_mv_definition(&mv).await else {
                 continue;
@@ -186,6 +190,34 @@ impl Binder<'_> {
             .execute_and_check(plan, self.state.config_options(), |_, _| {})
             .map_err(Error::from_datafusion)
     }
+}
+
+/// The views that may be about a statement reading `read`, judged by the base tables their
+/// last refresh recorded (views never refreshed are kept: their definitions tell), and the
+/// views over those: only these are bound.
+fn might_answer(
+    views: Vec<MaterializedViewMeta>,
+    read: &BTreeSet<String>,
+) -> Vec<MaterializedViewMeta> {
+    let mut reached = read.clone();
+    let (mut kept, mut rest): (Vec<_>, Vec<_>) =
+        views.into_iter().partition(|mv| mv.last_refresh.is_none());
+    loop {
+        let (over, others): (Vec<_>, Vec<_>) = rest.into_iter().partition(|mv| {
+            mv.last_refresh
+                .as_ref()
+                .is_some_and(|r| r.base_versions.iter().any(|b| reached.contains(&b.table)))
+        });
+        rest = others;
+        if over.is_empty() {
+            break;
+        }
+        for mv in &over {
+            reached.insert(format!("{DEFAULT_CATALOG}.{}.{}", mv.database, mv.name));
+        }
+        kept.extend(over);
+    }
+    kept
 }
 
 /// Whether a view's data may answer a query now.
