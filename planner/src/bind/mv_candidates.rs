@@ -3,10 +3,15 @@
 //! definitions bound and analyzed, scans of their storage tables, and whether their data
 //! may answer the statement now.
 //!
+//! Only views whose recorded base tables the statement reads (and views over those) are
+//! bound, so statements about other tables pay nothing for them.
+//!
 //! Freshness is exact: a view is fresh while every base table is at the version its last
 //! refresh read (`materialized_view::BaseVersion`). A stale view is used only when its
 //! `query_rewrite_consistency` is `loose`, or within `mv_rewrite_staleness_second` of its
-//! last refresh.
+//! last refresh. A partitioned view whose only change is in some partitions of the base
+//! table it follows is usable with those partitions recomputed from the base tables
+//! ([`Freshness::StalePartitions`], `mv_partitions`).
 
 use std::collections::BTreeSet;
 
