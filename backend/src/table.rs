@@ -188,10 +188,7 @@ impl TableProvider for LakeTable {
         Ok(Arc::new(PassThroughExec::new(
             write,
             schema,
-            PassThrough::SerializedCommit(
-                Arc::clone(&self.commit_lock),
-                local_snapshot_dir(self.table.location()),
-            ),
+            PassThrough::SerializedCommit(Arc::clone(&self.commit_lock)),
         )))
     }
 }
@@ -202,65 +199,8 @@ enum PassThrough {
     /// Label a scan's batches with the table's schema, whose fields carry the declared SQL
     /// types.
     DeclaredTypes,
-    /// Run a write while holding the table's commit lock, so commits take turns; then,
-    /// still holding it, rewrite the table's snapshot hint in this directory (local tables).
-    SerializedCommit(Arc<Mutex<()>>, Option<std::path::PathBuf>),
-}
-
-/// Rewrite a table's `LATEST` snapshot hint atomically (a new file renamed over it) with the
-/// newest snapshot id. paimon-rust rewrites the hint in place after each commit, best
-/// effort; writes from consecutive commits can land interleaved (`99` over `100` leaves
-/// `990`), and readers then ask for a snapshot that does not exist. Renaming a fresh file
-/// over it after every commit, under the commit lock, gives each commit's write its own
-/// file, and leaves a correct hint.
-fn rewrite_latest_hint(snapshot_dir: &std::path::Path) {
-    let Ok(entries) = std::fs::read_dir(snapshot_dir) else {
-        return;
-    };
-    let latest = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_prefix("snapshot-")?
-                .parse::<i64>()
-                .ok()
-        })
-        .max();
-    let Some(latest) = latest else {
-        return;
-    };
-    let temp = snapshot_dir.join(format!(".LATEST.lakestar-{}", uuid_like()));
-    if std::fs::write(&temp, latest.to_string()).is_ok()
-        && std::fs::rename(&temp, snapshot_dir.join("LATEST")).is_err()
-    {
-        let _ = std::fs::remove_file(&temp);
-    }
-}
-
-/// A name unique within this process.
-fn uuid_like() -> String {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    format!(
-        "{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    )
-}
-
-/// The snapshot directory of a table stored on the local file system.
-fn local_snapshot_dir(location: &str) -> Option<std::path::PathBuf> {
-    let path = if let Some(p) = location.strip_prefix("file://") {
-        p
-    } else if let Some(p) = location.strip_prefix("file:") {
-        p
-    } else if location.contains("://") {
-        return None;
-    } else {
-        location
-    };
-    let path = std::path::Path::new(path);
-    path.is_absolute().then(|| path.join("snapshot"))
+    /// Run a write while holding the table's commit lock, so commits take turns.
+    SerializedCommit(Arc<Mutex<()>>),
 }
 
 /// A node that streams its input through, as [`PassThrough`] says.
@@ -293,7 +233,7 @@ impl DisplayAs for PassThroughExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self.mode {
             PassThrough::DeclaredTypes => write!(f, "DeclaredTypesExec"),
-            PassThrough::SerializedCommit(..) => write!(f, "SerializedCommitExec"),
+            PassThrough::SerializedCommit(_) => write!(f, "SerializedCommitExec"),
         }
     }
 }
@@ -344,20 +284,15 @@ impl ExecutionPlan for PassThroughExec {
                     })
                     .boxed()
             }
-            PassThrough::SerializedCommit(lock, snapshot_dir) => {
+            PassThrough::SerializedCommit(lock) => {
                 let input = Arc::clone(&self.input);
                 let lock = Arc::clone(lock);
-                let snapshot_dir = snapshot_dir.clone();
                 futures::stream::once(async move {
                     let guard = lock.lock_owned().await;
                     let inner = input.execute(partition, context)?;
-                    // Keep the guard alive until the write stream is exhausted; the count
-                    // batch comes after the commit.
+                    // Keep the guard alive until the write stream is exhausted.
                     Ok::<_, datafusion::error::DataFusionError>(inner.map(move |batch| {
                         let _held = &guard;
-                        if let (Ok(_), Some(dir)) = (&batch, &snapshot_dir) {
-                            rewrite_latest_hint(dir);
-                        }
                         batch
                     }))
                 })
