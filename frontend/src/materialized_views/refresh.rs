@@ -65,15 +65,8 @@ pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Res
     let state = ctx.session_state(&session);
     let binder =
         lakestar_planner::bind::Binder::new(&state, ctx.catalog.as_ref(), Some(&mv.database));
-    let query = lakestar_planner::bind::views::parse_query(&mv.definition)?;
-    let plan = binder
-        .bind_query(sqlparser::ast::Statement::Query(Box::new(query)))
-        .await?;
-    // Analyzed (types coerced) as the rewrite sees the definition.
-    let plan = state
-        .analyzer()
-        .execute_and_check(plan, state.config_options(), |_, _| {})
-        .map_err(lakestar_engine::Error::from_datafusion)?;
+    // Bound and analyzed as the rewrite sees the definition.
+    let plan = binder.bind_mv_definition(mv).await?;
     let options = state.config_options();
     let defaults = Defaults {
         catalog: options.catalog.default_catalog.clone(),
@@ -93,11 +86,12 @@ pub async fn base_state(ctx: &FrontendContext, mv: &MaterializedViewMeta) -> Res
     let mut partitions = None;
     let mut followed = None;
     if let Some(mapping) = partition_mapping(mv, &plan, &defaults) {
-        if let Some(base) = catalogs.partition_versions(&mapping.base_table).await? {
-            if base.column.eq_ignore_ascii_case(&mapping.base_column) {
+        let base_table = mapping.base_table();
+        if let Some(base) = catalogs.partition_versions(&base_table).await? {
+            if base.column.eq_ignore_ascii_case(&mapping.base.name) {
                 partitions = Some(PartitionRecord {
                     column: mapping.column.clone(),
-                    base_table: mapping.base_table.clone(),
+                    base_table,
                     versions: base,
                 });
                 followed = Some(mapping);

@@ -168,7 +168,7 @@ impl Binder<'_> {
         };
         let mapping = super::mv_partitions::partition_mapping(mv, definition, &defaults)?;
         let recorded = mv.last_refresh.as_ref()?.partitions.as_ref()?;
-        if recorded.base_table != mapping.base_table || recorded.column != mapping.column {
+        if recorded.base_table != mapping.base_table() || recorded.column != mapping.column {
             return None;
         }
         let view_values = mapping.view_values(values).ok()?;
@@ -184,7 +184,7 @@ impl Binder<'_> {
     }
 
     /// A view's definition, bound and analyzed as the optimizer sees a query.
-    async fn bind_mv_definition(&self, mv: &MaterializedViewMeta) -> Result<LogicalPlan> {
+    pub async fn bind_mv_definition(&self, mv: &MaterializedViewMeta) -> Result<LogicalPlan> {
         let query = super::views::parse_query(&mv.definition)?;
         let binder = Binder::new(self.state, self.view, Some(&mv.database));
         let plan = binder

@@ -32,10 +32,7 @@ pub struct PartitionMapping {
     pub index: usize,
     /// The view's partition column.
     pub column: String,
-    /// `catalog.database.table`.
-    pub base_table: String,
-    pub base_column: String,
-    /// The base column, canonical.
+    /// The base column, canonical (qualified by `catalog.database.table`).
     pub base: Column,
     /// The view column's expression over the base column (canonical).
     pub expr: Expr,
@@ -44,6 +41,15 @@ pub struct PartitionMapping {
 }
 
 impl PartitionMapping {
+    /// The base table, `catalog.database.table`.
+    pub fn base_table(&self) -> String {
+        self.base
+            .relation
+            .as_ref()
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    }
+
     /// The view partitions that hold the rows of these base partitions (values as text),
     /// sorted, without repeats.
     pub fn view_values(&self, base_values: &[String]) -> Result<Vec<String>> {
@@ -139,8 +145,6 @@ pub fn partition_mapping(
     Some(PartitionMapping {
         index,
         column,
-        base_table: table.to_string(),
-        base_column: base.name.clone(),
         base: base.clone(),
         expr,
         base_type,
