@@ -2,6 +2,7 @@
 //!
 //! - [`paimon_storage::PaimonStorage`] implements [`lakestar_engine::storage::TableStorage`]:
 //!   internal tables are Apache Paimon tables in a filesystem warehouse.
+//!   Their files are read and written through [`atomic_fs`], which replaces files by rename.
 //! - [`table::LakeTable`] is the DataFusion table provider of one internal table (scan one
 //!   snapshot; each INSERT is one atomic Paimon commit, serialised per table).
 //! - [`executor::LocalExecutor`] executes plan fragments.
@@ -15,6 +16,7 @@
 //! The backend depends only on `lakestar-engine`; the `lakestar` binary hands its storage
 //! to the frontend as an `Arc<dyn TableStorage>`.
 
+pub mod atomic_fs;
 pub mod cache;
 pub mod executor;
 pub mod external;

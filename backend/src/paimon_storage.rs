@@ -20,6 +20,7 @@ use lakestar_engine::storage::TableStorage;
 use lakestar_engine::types::SqlType;
 use lakestar_engine::{Error, Result};
 use paimon::catalog::Identifier;
+use paimon::io::FileIO;
 use paimon::spec::{
     CharType, ColumnMove, DataType as PaimonType, Schema, SchemaChange, VarCharType,
 };
@@ -39,6 +40,9 @@ type CommitLocks = Mutex<HashMap<(String, String), Arc<AsyncMutex<()>>>>;
 pub struct PaimonStorage {
     warehouse: PathBuf,
     catalog: FileSystemCatalog,
+    /// What tables read and write through: replaces files atomically (see
+    /// [`crate::atomic_fs`]). The catalog's own I/O is used only for DDL.
+    file_io: FileIO,
     /// One commit lock per table, shared by every provider opened for it.
     commit_locks: CommitLocks,
 }
@@ -70,19 +74,31 @@ impl PaimonStorage {
         );
         let catalog = FileSystemCatalog::new(options)
             .map_err(|e| storage_err("cannot open Paimon warehouse", e))?;
+        let file_io = crate::atomic_fs::atomic_file_io(&warehouse)?;
         Ok(Self {
             warehouse,
             catalog,
+            file_io,
             commit_locks: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The Paimon table of an internal table.
+    /// The Paimon table of an internal table, reading and writing through `file_io`.
     async fn paimon_table(&self, table: &TableMeta) -> Result<paimon::table::Table> {
-        self.catalog
+        let opened = self
+            .catalog
             .get_table(&Self::identifier(table))
             .await
-            .map_err(|e| storage_err(&format!("open table {}.{}", table.database, table.name), e))
+            .map_err(|e| {
+                storage_err(&format!("open table {}.{}", table.database, table.name), e)
+            })?;
+        Ok(paimon::table::Table::new(
+            self.file_io.clone(),
+            opened.identifier().clone(),
+            opened.location().to_string(),
+            opened.schema().clone(),
+            None,
+        ))
     }
 
     /// The latest snapshot of an internal table (`None` before its first write).
