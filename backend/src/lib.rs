@@ -2,7 +2,7 @@
 //!
 //! - [`paimon_storage::PaimonStorage`] implements [`lakestar_engine::storage::TableStorage`]:
 //!   internal tables are Apache Paimon tables in a filesystem warehouse.
-//!   Their files are read and written through [`atomic_fs`], which replaces files by rename.
+//!   Their files are read and written through [`local_file_io`], which replaces files by rename.
 //! - [`table::LakeTable`] is the DataFusion table provider of one internal table (scan one
 //!   snapshot; each INSERT is one atomic Paimon commit, serialised per table).
 //! - [`executor::LocalExecutor`] executes plan fragments.
@@ -16,11 +16,11 @@
 //! The backend depends only on `lakestar-engine`; the `lakestar` binary hands its storage
 //! to the frontend as an `Arc<dyn TableStorage>`.
 
-pub mod atomic_fs;
 pub mod cache;
 pub mod executor;
 pub mod external;
 pub mod files;
+pub mod local_file_io;
 pub mod object_stores;
 pub mod overwrite_sink;
 pub mod paimon_storage;

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -33,6 +34,9 @@ fn storage_err(context: &str, e: paimon::Error) -> Error {
     Error::internal(format!("{context}: {e}"))
 }
 
+/// How many opened tables [`PaimonStorage`] keeps.
+const OPEN_TABLES_CACHED: u64 = 10_000;
+
 /// Serialises commits to one table: (database, storage name) → lock.
 type CommitLocks = Mutex<HashMap<(String, String), Arc<AsyncMutex<()>>>>;
 
@@ -41,10 +45,15 @@ pub struct PaimonStorage {
     warehouse: PathBuf,
     catalog: FileSystemCatalog,
     /// What tables read and write through: replaces files atomically (see
-    /// [`crate::atomic_fs`]). The catalog's own I/O is used only for DDL.
+    /// [`crate::local_file_io`]). The catalog's own I/O writes DDL and loads schemas.
     file_io: FileIO,
     /// One commit lock per table, shared by every provider opened for it.
     commit_locks: CommitLocks,
+    /// Opened tables (their current schema) by (database, storage name), so a statement
+    /// does not list and read schema files again. Emptied by every schema change.
+    tables: moka::sync::Cache<(String, String), paimon::table::Table>,
+    /// Bumped by every schema change: a table loaded while one ran is not cached.
+    schema_generation: AtomicU64,
 }
 
 impl std::fmt::Debug for PaimonStorage {
@@ -74,17 +83,38 @@ impl PaimonStorage {
         );
         let catalog = FileSystemCatalog::new(options)
             .map_err(|e| storage_err("cannot open Paimon warehouse", e))?;
-        let file_io = crate::atomic_fs::atomic_file_io(&warehouse)?;
+        let file_io = crate::local_file_io::local_file_io(&warehouse)?;
         Ok(Self {
             warehouse,
             catalog,
             file_io,
             commit_locks: Mutex::new(HashMap::new()),
+            tables: moka::sync::Cache::new(OPEN_TABLES_CACHED),
+            schema_generation: AtomicU64::new(0),
         })
     }
 
     /// The Paimon table of an internal table, reading and writing through `file_io`.
     async fn paimon_table(&self, table: &TableMeta) -> Result<paimon::table::Table> {
+        let key = (table.database.clone(), table.storage_name());
+        let generation = self.schema_generation.load(Ordering::SeqCst);
+        if let Some(cached) = self.tables.get(&key) {
+            return Ok(cached);
+        }
+        let opened = self.load_table(table).await?;
+        if self.schema_generation.load(Ordering::SeqCst) == generation {
+            self.tables.insert(key, opened.clone());
+        }
+        Ok(opened)
+    }
+
+    /// Forget opened tables after a schema change (called once the change is written).
+    fn schema_changed(&self) {
+        self.schema_generation.fetch_add(1, Ordering::SeqCst);
+        self.tables.invalidate_all();
+    }
+
+    async fn load_table(&self, table: &TableMeta) -> Result<paimon::table::Table> {
         let opened = self
             .catalog
             .get_table(&Self::identifier(table))
@@ -205,7 +235,9 @@ impl TableStorage for PaimonStorage {
 
     async fn drop_database(&self, db: &DatabaseMeta) -> Result<()> {
         let dir = self.database_dir(&db.name);
-        match tokio::fs::remove_dir_all(&dir).await {
+        let removed = tokio::fs::remove_dir_all(&dir).await;
+        self.schema_changed();
+        match removed {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(Error::internal(format!("drop database storage: {e}"))),
@@ -222,10 +254,12 @@ impl TableStorage for PaimonStorage {
             .create_database(&table.database, true, HashMap::new())
             .await
             .map_err(|e| storage_err("create database", e))?;
-        self.catalog
+        let created = self
+            .catalog
             .create_table(&Self::identifier(table), schema, false)
-            .await
-            .map_err(|e| storage_err("create table", e))
+            .await;
+        self.schema_changed();
+        created.map_err(|e| storage_err("create table", e))
     }
 
     async fn drop_table(&self, table: &TableMeta) -> Result<()> {
@@ -264,18 +298,19 @@ impl TableStorage for PaimonStorage {
                 SchemaChange::add_column_with_description(column.name.clone(), data_type, comment)
             }
         });
-        self.catalog
-            .alter_table(&id, changes, false)
-            .await
-            .map_err(|e| storage_err("add column", e))
+        let altered = self.catalog.alter_table(&id, changes, false).await;
+        self.schema_changed();
+        altered.map_err(|e| storage_err("add column", e))
     }
 
     async fn rename_table(&self, table: &TableMeta, new_name: &str) -> Result<()> {
         let to = Identifier::new(table.database.clone(), new_name.to_string());
-        self.catalog
+        let renamed = self
+            .catalog
             .rename_table(&Self::identifier(table), &to, false)
-            .await
-            .map_err(|e| storage_err("rename table", e))
+            .await;
+        self.schema_changed();
+        renamed.map_err(|e| storage_err("rename table", e))
     }
 
     async fn table_version(&self, table: &TableMeta) -> Result<Option<i64>> {
@@ -308,14 +343,16 @@ impl TableStorage for PaimonStorage {
         if !t.schema().fields().iter().any(|f| f.name() == column) {
             return Ok(());
         }
-        self.catalog
+        let altered = self
+            .catalog
             .alter_table(
                 &id,
                 vec![SchemaChange::drop_column(column.to_string())],
                 false,
             )
-            .await
-            .map_err(|e| storage_err("drop column", e))
+            .await;
+        self.schema_changed();
+        altered.map_err(|e| storage_err("drop column", e))
     }
 
     async fn truncate_table(&self, table: &TableMeta) -> Result<()> {
@@ -389,7 +426,9 @@ impl TableStorage for PaimonStorage {
 
     async fn drop_table_storage(&self, db: &DatabaseMeta, storage_name: &str) -> Result<()> {
         let dir = self.database_dir(&db.name).join(storage_name);
-        match tokio::fs::remove_dir_all(&dir).await {
+        let removed = tokio::fs::remove_dir_all(&dir).await;
+        self.schema_changed();
+        match removed {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(Error::internal(format!("drop table storage: {e}"))),
