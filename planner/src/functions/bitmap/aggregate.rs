@@ -15,11 +15,12 @@ use datafusion::common::{exec_err, ScalarValue};
 use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, GroupsAccumulator, Signature, Volatility,
 };
 use datafusion::physical_expr::expressions::Literal;
-use roaring::RoaringTreemap;
+use roaring::{MultiOps, RoaringTreemap};
 
+use super::union_accumulator::{UnionAccumulator, UnionGroupsAccumulator};
 use super::{bitmap_metadata, from_bytes, to_bytes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,6 +72,19 @@ impl AggregateUDFImpl for BitmapAggregate {
         ))])
     }
 
+    fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
+        matches!(self.kind, Kind::Union | Kind::UnionCount)
+    }
+
+    fn create_groups_accumulator(
+        &self,
+        _args: AccumulatorArgs,
+    ) -> DFResult<Box<dyn GroupsAccumulator>> {
+        Ok(Box::new(UnionGroupsAccumulator::new(
+            self.kind == Kind::UnionCount,
+        )))
+    }
+
     fn accumulator(&self, args: AccumulatorArgs) -> DFResult<Box<dyn Accumulator>> {
         let filter_values = if self.kind == Kind::IntersectCount {
             if args.exprs.len() < 3 {
@@ -88,6 +102,11 @@ impl AggregateUDFImpl for BitmapAggregate {
         } else {
             vec![]
         };
+        if matches!(self.kind, Kind::Union | Kind::UnionCount) {
+            return Ok(Box::new(UnionAccumulator::new(
+                self.kind == Kind::UnionCount,
+            )));
+        }
         Ok(Box::new(BitmapAccumulator {
             kind: self.kind,
             bitmaps: vec![RoaringTreemap::new(); filter_values.len().max(1)],
@@ -129,10 +148,8 @@ impl Accumulator for BitmapAccumulator {
             }
             Kind::Union | Kind::UnionCount => {
                 let bytes = binary(&values[0])?;
-                for b in bytes.iter().flatten() {
-                    if let Some(b) = from_bytes(b) {
-                        self.bitmaps[0] |= b;
-                    }
+                for b in bytes.iter().flatten().filter_map(from_bytes) {
+                    self.bitmaps[0] |= b;
                 }
             }
             Kind::IntersectCount => {
@@ -158,13 +175,14 @@ impl Accumulator for BitmapAccumulator {
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DFResult<()> {
         let bytes = binary(&states[0])?;
-        for state in bytes.iter().flatten() {
-            let parts = split_state(state);
-            for (slot, part) in parts.iter().enumerate().take(self.bitmaps.len()) {
-                if let Some(b) = from_bytes(part) {
-                    self.bitmaps[slot] |= b;
-                }
-            }
+        let states: Vec<Vec<&[u8]>> = bytes.iter().flatten().map(split_state).collect();
+        for (slot, bitmap) in self.bitmaps.iter_mut().enumerate() {
+            union_into(
+                bitmap,
+                states
+                    .iter()
+                    .filter_map(|parts| parts.get(slot).and_then(|part| from_bytes(part))),
+            );
         }
         Ok(())
     }
@@ -203,8 +221,20 @@ impl Accumulator for BitmapAccumulator {
     }
 }
 
+/// Adds `bitmaps` to `into` in one multi-way union. OR-ing them in one at a time copies
+/// every small (array) container of `into` on each step; the multi-way union turns the
+/// containers it adds to into dense ones first and compacts them once at the end.
+fn union_into(into: &mut RoaringTreemap, bitmaps: impl Iterator<Item = RoaringTreemap>) {
+    let mut bitmaps = bitmaps.peekable();
+    if bitmaps.peek().is_none() {
+        return;
+    }
+    let so_far = std::mem::take(into);
+    *into = std::iter::once(so_far).chain(bitmaps).union();
+}
+
 /// The length-prefixed bitmaps of a partial state.
-fn split_state(mut state: &[u8]) -> Vec<&[u8]> {
+pub(super) fn split_state(mut state: &[u8]) -> Vec<&[u8]> {
     let mut parts = vec![];
     while state.len() >= 8 {
         let len = u64::from_le_bytes(state[..8].try_into().expect("8 bytes")) as usize;
@@ -238,4 +268,32 @@ pub fn bitmap_aggregates() -> Vec<AggregateUDF> {
             Signature::variadic_any(Volatility::Immutable),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The multi-way union equals OR-ing one bitmap at a time, for sparse and dense
+    /// containers and values above 2^32.
+    #[test]
+    fn union_into_equals_one_at_a_time() {
+        let bitmaps: Vec<RoaringTreemap> = (0..300u64)
+            .map(|i| {
+                (0..40u64)
+                    .map(|j| (i * 7919 + j * 104_729) % 3_000_000 + (j % 3) * (1 << 32))
+                    .collect()
+            })
+            .collect();
+        let mut expected = RoaringTreemap::from_iter([5u64, 1 << 40]);
+        let mut got = expected.clone();
+        for b in &bitmaps {
+            expected |= b;
+        }
+        union_into(&mut got, bitmaps.into_iter());
+        assert_eq!(got, expected);
+        assert_eq!(got.len(), expected.len());
+        union_into(&mut got, std::iter::empty());
+        assert_eq!(got, expected);
+    }
 }

@@ -6,6 +6,8 @@
 //! `bitmap_union_count`, `intersect_count`) in [`aggregate`].
 
 pub mod aggregate;
+mod union_accumulator;
+mod union_set;
 
 use std::sync::Arc;
 

@@ -1,0 +1,193 @@
+//! The accumulators of `bitmap_union` and `bitmap_union_count`: a [`UnionSet`] per group,
+//! fed the serialized bitmaps. The groups accumulator reads each batch once for all its
+//! groups (the per-group adapter would copy every group's rows out first).
+//!
+//! A partial state is one length-prefixed serialized bitmap, as for the other bitmap
+//! aggregates ([`super::aggregate`]).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, BinaryArray, BooleanArray, Int64Array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::error::Result as DFResult;
+use datafusion::logical_expr::{Accumulator, EmitTo, GroupsAccumulator};
+
+use super::aggregate::split_state;
+use super::to_bytes;
+use super::union_set::UnionSet;
+
+fn binary(array: &ArrayRef) -> DFResult<BinaryArray> {
+    Ok(cast(array, &DataType::Binary)?
+        .as_any()
+        .downcast_ref::<BinaryArray>()
+        .expect("cast to Binary")
+        .clone())
+}
+
+/// A partial state: the union, length-prefixed.
+fn state_bytes(set: &mut UnionSet) -> Vec<u8> {
+    let bytes = to_bytes(&set.compacted_bitmap());
+    let mut out = Vec::with_capacity(8 + bytes.len());
+    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(&bytes);
+    out
+}
+
+/// Adds a partial state to `set`.
+fn merge_state(set: &mut UnionSet, state: &[u8]) {
+    if let Some(part) = split_state(state).first() {
+        set.add_serialized(part);
+    }
+}
+
+/// One group's union. Values that are not bitmaps are skipped, as by the other bitmap
+/// functions.
+#[derive(Debug)]
+pub struct UnionAccumulator {
+    /// `bitmap_union_count` (the count) rather than `bitmap_union` (the bitmap).
+    count: bool,
+    set: UnionSet,
+}
+
+impl UnionAccumulator {
+    pub fn new(count: bool) -> Self {
+        Self {
+            count,
+            set: UnionSet::default(),
+        }
+    }
+}
+
+impl Accumulator for UnionAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DFResult<()> {
+        for b in binary(&values[0])?.iter().flatten() {
+            self.set.add_serialized(b);
+        }
+        Ok(())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DFResult<()> {
+        for state in binary(&states[0])?.iter().flatten() {
+            merge_state(&mut self.set, state);
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> DFResult<Vec<ScalarValue>> {
+        Ok(vec![ScalarValue::Binary(Some(state_bytes(&mut self.set)))])
+    }
+
+    fn evaluate(&mut self) -> DFResult<ScalarValue> {
+        Ok(if self.count {
+            ScalarValue::Int64(Some(self.set.len() as i64))
+        } else {
+            ScalarValue::Binary(Some(to_bytes(&self.set.compacted_bitmap())))
+        })
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self) + self.set.size()
+    }
+}
+
+/// Every group's union, indexed by group.
+#[derive(Debug)]
+pub struct UnionGroupsAccumulator {
+    count: bool,
+    sets: Vec<UnionSet>,
+}
+
+impl UnionGroupsAccumulator {
+    pub fn new(count: bool) -> Self {
+        Self {
+            count,
+            sets: vec![],
+        }
+    }
+
+    /// Calls `add` with each row's group and bytes, for rows that pass the filter.
+    fn for_each_row(
+        &mut self,
+        values: &ArrayRef,
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+        add: impl Fn(&mut UnionSet, &[u8]),
+    ) -> DFResult<()> {
+        if self.sets.len() < total_num_groups {
+            self.sets.resize_with(total_num_groups, UnionSet::default);
+        }
+        let bytes = binary(values)?;
+        for (row, &group) in group_indices.iter().enumerate() {
+            if bytes.is_null(row) || opt_filter.is_some_and(|f| !f.is_valid(row) || !f.value(row)) {
+                continue;
+            }
+            add(&mut self.sets[group], bytes.value(row));
+        }
+        Ok(())
+    }
+}
+
+impl GroupsAccumulator for UnionGroupsAccumulator {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> DFResult<()> {
+        self.for_each_row(
+            &values[0],
+            group_indices,
+            opt_filter,
+            total_num_groups,
+            |set, bytes| {
+                set.add_serialized(bytes);
+            },
+        )
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> DFResult<()> {
+        self.for_each_row(
+            &values[0],
+            group_indices,
+            opt_filter,
+            total_num_groups,
+            merge_state,
+        )
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> DFResult<ArrayRef> {
+        let sets = emit_to.take_needed(&mut self.sets);
+        Ok(if self.count {
+            Arc::new(Int64Array::from_iter_values(
+                sets.iter().map(|s| s.len() as i64),
+            ))
+        } else {
+            Arc::new(BinaryArray::from_iter_values(
+                sets.into_iter().map(|mut s| to_bytes(&s.compacted_bitmap())),
+            ))
+        })
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> DFResult<Vec<ArrayRef>> {
+        let sets = emit_to.take_needed(&mut self.sets);
+        Ok(vec![Arc::new(BinaryArray::from_iter_values(
+            sets.into_iter().map(|mut s| state_bytes(&mut s)),
+        ))])
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.sets.capacity() * std::mem::size_of::<UnionSet>()
+            + self.sets.iter().map(UnionSet::size).sum::<usize>()
+    }
+}
