@@ -18,7 +18,7 @@ use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, GroupsAccumulator, Signature, Volatility,
 };
 use datafusion::physical_expr::expressions::Literal;
-use roaring::{MultiOps, RoaringTreemap};
+use roaring::RoaringTreemap;
 
 use super::union_accumulator::{UnionAccumulator, UnionGroupsAccumulator};
 use super::{bitmap_metadata, from_bytes, to_bytes};
@@ -175,14 +175,13 @@ impl Accumulator for BitmapAccumulator {
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DFResult<()> {
         let bytes = binary(&states[0])?;
-        let states: Vec<Vec<&[u8]>> = bytes.iter().flatten().map(split_state).collect();
-        for (slot, bitmap) in self.bitmaps.iter_mut().enumerate() {
-            union_into(
-                bitmap,
-                states
-                    .iter()
-                    .filter_map(|parts| parts.get(slot).and_then(|part| from_bytes(part))),
-            );
+        for state in bytes.iter().flatten() {
+            let parts = split_state(state);
+            for (slot, part) in parts.iter().enumerate().take(self.bitmaps.len()) {
+                if let Some(b) = from_bytes(part) {
+                    self.bitmaps[slot] |= b;
+                }
+            }
         }
         Ok(())
     }
@@ -221,18 +220,6 @@ impl Accumulator for BitmapAccumulator {
     }
 }
 
-/// Adds `bitmaps` to `into` in one multi-way union. OR-ing them in one at a time copies
-/// every small (array) container of `into` on each step; the multi-way union turns the
-/// containers it adds to into dense ones first and compacts them once at the end.
-fn union_into(into: &mut RoaringTreemap, bitmaps: impl Iterator<Item = RoaringTreemap>) {
-    let mut bitmaps = bitmaps.peekable();
-    if bitmaps.peek().is_none() {
-        return;
-    }
-    let so_far = std::mem::take(into);
-    *into = std::iter::once(so_far).chain(bitmaps).union();
-}
-
 /// The length-prefixed bitmaps of a partial state.
 pub(super) fn split_state(mut state: &[u8]) -> Vec<&[u8]> {
     let mut parts = vec![];
@@ -268,32 +255,4 @@ pub fn bitmap_aggregates() -> Vec<AggregateUDF> {
             Signature::variadic_any(Volatility::Immutable),
         ),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The multi-way union equals OR-ing one bitmap at a time, for sparse and dense
-    /// containers and values above 2^32.
-    #[test]
-    fn union_into_equals_one_at_a_time() {
-        let bitmaps: Vec<RoaringTreemap> = (0..300u64)
-            .map(|i| {
-                (0..40u64)
-                    .map(|j| (i * 7919 + j * 104_729) % 3_000_000 + (j % 3) * (1 << 32))
-                    .collect()
-            })
-            .collect();
-        let mut expected = RoaringTreemap::from_iter([5u64, 1 << 40]);
-        let mut got = expected.clone();
-        for b in &bitmaps {
-            expected |= b;
-        }
-        union_into(&mut got, bitmaps.into_iter());
-        assert_eq!(got, expected);
-        assert_eq!(got.len(), expected.len());
-        union_into(&mut got, std::iter::empty());
-        assert_eq!(got, expected);
-    }
 }

@@ -173,7 +173,8 @@ impl GroupsAccumulator for UnionGroupsAccumulator {
             ))
         } else {
             Arc::new(BinaryArray::from_iter_values(
-                sets.into_iter().map(|mut s| to_bytes(&s.compacted_bitmap())),
+                sets.into_iter()
+                    .map(|mut s| to_bytes(&s.compacted_bitmap())),
             ))
         })
     }
