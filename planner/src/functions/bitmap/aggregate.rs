@@ -20,7 +20,7 @@ use datafusion::logical_expr::{
 use datafusion::physical_expr::expressions::Literal;
 use roaring::RoaringTreemap;
 
-use super::union_accumulator::{UnionAccumulator, UnionGroupsAccumulator};
+use super::union_accumulator::{UnionAccumulator, UnionGroupsAccumulator, UnionInput};
 use super::{bitmap_metadata, from_bytes, to_bytes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,14 +73,19 @@ impl AggregateUDFImpl for BitmapAggregate {
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
-        matches!(self.kind, Kind::Union | Kind::UnionCount)
+        self.kind != Kind::IntersectCount
     }
 
     fn create_groups_accumulator(
         &self,
         _args: AccumulatorArgs,
     ) -> DFResult<Box<dyn GroupsAccumulator>> {
+        let input = match self.kind {
+            Kind::Agg => UnionInput::Integers,
+            _ => UnionInput::Bitmaps,
+        };
         Ok(Box::new(UnionGroupsAccumulator::new(
+            input,
             self.kind == Kind::UnionCount,
         )))
     }

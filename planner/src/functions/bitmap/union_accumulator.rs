@@ -92,41 +92,65 @@ impl Accumulator for UnionAccumulator {
     }
 }
 
+/// What a groups accumulator's input rows hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnionInput {
+    /// Serialized bitmaps (`bitmap_union`, `bitmap_union_count`).
+    Bitmaps,
+    /// Integers; negative ones are skipped (`bitmap_agg`).
+    Integers,
+}
+
 /// Every group's union, indexed by group.
 #[derive(Debug)]
 pub struct UnionGroupsAccumulator {
+    input: UnionInput,
     count: bool,
     sets: Vec<UnionSet>,
+    /// The sum of the sets' sizes.
+    bytes: usize,
 }
 
 impl UnionGroupsAccumulator {
-    pub fn new(count: bool) -> Self {
+    pub fn new(input: UnionInput, count: bool) -> Self {
         Self {
+            input,
             count,
             sets: vec![],
+            bytes: 0,
         }
     }
 
-    /// Calls `add` with each row's group and bytes, for rows that pass the filter.
+    /// Calls `add` with each row's set and index, for rows that pass the filter and are
+    /// not null.
     fn for_each_row(
         &mut self,
-        values: &ArrayRef,
+        values: &dyn Array,
         group_indices: &[usize],
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
-        add: impl Fn(&mut UnionSet, &[u8]),
-    ) -> DFResult<()> {
+        mut add: impl FnMut(&mut UnionSet, usize),
+    ) {
         if self.sets.len() < total_num_groups {
             self.sets.resize_with(total_num_groups, UnionSet::default);
         }
-        let bytes = binary(values)?;
         for (row, &group) in group_indices.iter().enumerate() {
-            if bytes.is_null(row) || opt_filter.is_some_and(|f| !f.is_valid(row) || !f.value(row)) {
+            if values.is_null(row) || opt_filter.is_some_and(|f| !f.is_valid(row) || !f.value(row))
+            {
                 continue;
             }
-            add(&mut self.sets[group], bytes.value(row));
+            let set = &mut self.sets[group];
+            let before = set.size();
+            add(set, row);
+            self.bytes = self.bytes + set.size() - before;
         }
-        Ok(())
+    }
+
+    /// Removes the emitted groups' sets.
+    fn take(&mut self, emit_to: EmitTo) -> Vec<UnionSet> {
+        let sets = emit_to.take_needed(&mut self.sets);
+        self.bytes -= sets.iter().map(UnionSet::size).sum::<usize>();
+        sets
     }
 }
 
@@ -138,15 +162,39 @@ impl GroupsAccumulator for UnionGroupsAccumulator {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> DFResult<()> {
-        self.for_each_row(
-            &values[0],
-            group_indices,
-            opt_filter,
-            total_num_groups,
-            |set, bytes| {
-                set.add_serialized(bytes);
-            },
-        )
+        match self.input {
+            UnionInput::Bitmaps => {
+                let bytes = binary(&values[0])?;
+                self.for_each_row(
+                    &bytes,
+                    group_indices,
+                    opt_filter,
+                    total_num_groups,
+                    |set, row| {
+                        set.add_serialized(bytes.value(row));
+                    },
+                );
+            }
+            UnionInput::Integers => {
+                let ints = cast(&values[0], &DataType::Int64)?;
+                let ints = ints
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .expect("cast to Int64");
+                self.for_each_row(
+                    ints,
+                    group_indices,
+                    opt_filter,
+                    total_num_groups,
+                    |set, row| {
+                        if let Ok(v) = u64::try_from(ints.value(row)) {
+                            set.add_value(v);
+                        }
+                    },
+                );
+            }
+        }
+        Ok(())
     }
 
     fn merge_batch(
@@ -156,17 +204,19 @@ impl GroupsAccumulator for UnionGroupsAccumulator {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> DFResult<()> {
+        let states = binary(&values[0])?;
         self.for_each_row(
-            &values[0],
+            &states,
             group_indices,
             opt_filter,
             total_num_groups,
-            merge_state,
-        )
+            |set, row| merge_state(set, states.value(row)),
+        );
+        Ok(())
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> DFResult<ArrayRef> {
-        let sets = emit_to.take_needed(&mut self.sets);
+        let sets = self.take(emit_to);
         Ok(if self.count {
             Arc::new(Int64Array::from_iter_values(
                 sets.iter().map(|s| s.len() as i64),
@@ -180,7 +230,7 @@ impl GroupsAccumulator for UnionGroupsAccumulator {
     }
 
     fn state(&mut self, emit_to: EmitTo) -> DFResult<Vec<ArrayRef>> {
-        let sets = emit_to.take_needed(&mut self.sets);
+        let sets = self.take(emit_to);
         Ok(vec![Arc::new(BinaryArray::from_iter_values(
             sets.into_iter().map(|mut s| state_bytes(&mut s)),
         ))])
@@ -189,6 +239,6 @@ impl GroupsAccumulator for UnionGroupsAccumulator {
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
             + self.sets.capacity() * std::mem::size_of::<UnionSet>()
-            + self.sets.iter().map(UnionSet::size).sum::<usize>()
+            + self.bytes
     }
 }

@@ -78,6 +78,15 @@ impl Chunk {
         }
     }
 
+    /// Bytes held.
+    fn bytes(&self) -> usize {
+        CHUNK_OVERHEAD
+            + match self {
+                Chunk::List(list) => list.capacity() * 2,
+                Chunk::Dense(_) => WORDS * 8,
+            }
+    }
+
     /// Sorted, distinct values, for a list.
     fn compact(&mut self) {
         if let Chunk::List(list) = self {
@@ -99,14 +108,38 @@ impl Chunk {
     }
 }
 
-/// A union of 64-bit values, added by the serialized bitmap.
+/// Bytes of a chunk besides its values (map entry and enum), roughly.
+const CHUNK_OVERHEAD: usize = 48;
+
+/// A union of 64-bit values, added by the serialized bitmap or one by one.
 #[derive(Debug, Clone, Default)]
 pub struct UnionSet {
     /// Chunks by value >> 16.
     chunks: BTreeMap<u64, Chunk>,
+    /// Bytes the chunks hold, kept up to date so [`UnionSet::size`] is cheap: aggregation
+    /// asks for it after every batch.
+    bytes: usize,
 }
 
 impl UnionSet {
+    /// Changes the chunk of values `chunk << 16 ..` with `change`, keeping `bytes` true.
+    fn change_chunk(&mut self, chunk: u64, change: impl FnOnce(&mut Chunk)) {
+        let entry = self.chunks.entry(chunk).or_insert_with(|| {
+            self.bytes += CHUNK_OVERHEAD;
+            Chunk::List(vec![])
+        });
+        let before = entry.bytes();
+        change(entry);
+        self.bytes = self.bytes + entry.bytes() - before;
+    }
+
+    /// Adds one value.
+    pub fn add_value(&mut self, value: u64) {
+        self.change_chunk(value >> 16, |chunk| {
+            chunk.add_values(std::iter::once(value as u16))
+        });
+    }
+
     /// Adds the values of a serialized bitmap; `false` (and nothing added) for bytes that
     /// are not one.
     pub fn add_serialized(&mut self, bytes: &[u8]) -> bool {
@@ -115,11 +148,7 @@ impl UnionSet {
             return false;
         }
         let added = parse_treemap(bytes, &mut |chunk, part| {
-            let entry = self
-                .chunks
-                .entry(chunk)
-                .or_insert_with(|| Chunk::List(vec![]));
-            match part {
+            self.change_chunk(chunk, |entry| match part {
                 Part::Values(bytes) => entry.add_values(
                     bytes
                         .chunks_exact(2)
@@ -137,20 +166,14 @@ impl UnionSet {
                         entry.add_range(start, start.saturating_add(length));
                     }
                 }
-            }
+            })
         });
         added.is_some()
     }
 
     /// Bytes held, roughly.
     pub fn size(&self) -> usize {
-        self.chunks
-            .values()
-            .map(|chunk| match chunk {
-                Chunk::List(list) => 48 + list.capacity() * 2,
-                Chunk::Dense(_) => 48 + WORDS * 8,
-            })
-            .sum()
+        self.bytes
     }
 
     /// How many distinct values were added.
@@ -291,6 +314,24 @@ mod tests {
         let mut again = UnionSet::default();
         assert!(again.add_serialized(&to_bytes(&set.compacted_bitmap())));
         assert_eq!(again.compacted_bitmap(), expected);
+    }
+
+    /// Values added one by one (with repeats, sparse and dense chunks) give the same set
+    /// as roaring, and the tracked size is the chunks' size.
+    #[test]
+    fn values_added_one_by_one() {
+        let values: Vec<u64> = (0..20_000u64)
+            .map(|i| (i * 37) % 9_000 + (i % 4) * 70_000 + (i % 5) * (1 << 34))
+            .collect();
+        let mut set = UnionSet::default();
+        for &v in &values {
+            set.add_value(v);
+        }
+        let expected = treemap(values.iter().copied());
+        assert_eq!(set.len(), expected.len());
+        let recomputed: usize = set.chunks.values().map(Chunk::bytes).sum();
+        assert_eq!(set.size(), recomputed);
+        assert_eq!(set.compacted_bitmap(), expected);
     }
 
     /// Run containers (written by other Roaring implementations) are read; bytes that
