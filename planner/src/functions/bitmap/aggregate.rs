@@ -128,7 +128,8 @@ struct BitmapAccumulator {
     filter_values: Vec<ScalarValue>,
 }
 
-fn binary(array: &ArrayRef) -> DFResult<BinaryArray> {
+/// A bitmap argument or state as `Binary`.
+pub(super) fn binary(array: &ArrayRef) -> DFResult<BinaryArray> {
     Ok(cast(array, &DataType::Binary)?
         .as_any()
         .downcast_ref::<BinaryArray>()

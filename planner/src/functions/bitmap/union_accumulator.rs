@@ -14,17 +14,9 @@ use datafusion::common::ScalarValue;
 use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::{Accumulator, EmitTo, GroupsAccumulator};
 
-use super::aggregate::split_state;
+use super::aggregate::{binary, split_state};
 use super::to_bytes;
 use super::union_set::UnionSet;
-
-fn binary(array: &ArrayRef) -> DFResult<BinaryArray> {
-    Ok(cast(array, &DataType::Binary)?
-        .as_any()
-        .downcast_ref::<BinaryArray>()
-        .expect("cast to Binary")
-        .clone())
-}
 
 /// A partial state: the union, length-prefixed.
 fn state_bytes(set: &mut UnionSet) -> Vec<u8> {
