@@ -112,7 +112,7 @@ def main():
             pc.execute("INSERT INTO t (k, s) VALUES (?, ?)", (4, io.BytesIO(big.encode())))
         else:
             pc.execute("INSERT INTO t (k, s) VALUES (?, ?)", (4, big))
-        pc.execute("SELECT length(s), s = ? FROM t WHERE k = ?", (big, 4))
+        pc.execute("SELECT char_length(s), s = ? FROM t WHERE k = ?", (big, 4))
         expect("long parameter", [normalize(r) for r in pc.fetchall()], [(50000, 1)])
         pc.close()
     cur.execute("SET @k = 1")

@@ -1,11 +1,14 @@
 //! MySQL string functions whose semantics differ from DataFusion's: `concat` is NULL when
 //! any argument is NULL (DataFusion's skips NULLs); `regexp_extract(str, pattern, n)`
 //! (StarRocks) returns the n-th capture group of the first match, or '' when nothing
-//! matches.
+//! matches. `length` / `octet_length` count bytes, as in MySQL and StarRocks (DataFusion's
+//! `length` counts characters, which is `char_length`), of strings and of binary values
+//! such as BITMAP and HLL.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
+use datafusion::arrow::array::{Array, ArrayRef, BinaryArray, Int64Array, StringBuilder};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::exec_err;
 use datafusion::error::Result as DFResult;
@@ -101,9 +104,64 @@ impl StringFunction {
     }
 }
 
-/// The MySQL string functions (registered after DataFusion's, replacing its `concat`).
+/// `length(x)` / `octet_length(x)`: bytes of a string (UTF-8) or binary value; other
+/// values count the bytes of their text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ByteLength {
+    name: &'static str,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ByteLength {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DFResult<DataType> {
+        Ok(DataType::Int64)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
+        evaluate(&args, |rows| {
+            let value = args.args[0].to_array(rows)?;
+            let lengths: Int64Array = match value.data_type() {
+                DataType::Binary
+                | DataType::LargeBinary
+                | DataType::BinaryView
+                | DataType::FixedSizeBinary(_) => {
+                    let bytes = cast(&value, &DataType::Binary)?;
+                    let bytes = bytes
+                        .as_any()
+                        .downcast_ref::<BinaryArray>()
+                        .expect("cast to Binary");
+                    bytes.iter().map(|b| b.map(|b| b.len() as i64)).collect()
+                }
+                _ => texts(&args.args[0], rows)?
+                    .iter()
+                    .map(|t| t.map(|t| t.len() as i64))
+                    .collect(),
+            };
+            Ok(Arc::new(lengths) as ArrayRef)
+        })
+    }
+}
+
+/// The MySQL string functions (registered after DataFusion's, replacing its `concat`,
+/// `length` and `octet_length`).
 pub fn string_functions() -> Vec<ScalarUDF> {
+    let byte_length = |name| {
+        ScalarUDF::new_from_impl(ByteLength {
+            name,
+            signature: Signature::any(1, Volatility::Immutable),
+        })
+    };
     vec![
+        byte_length("length"),
+        byte_length("octet_length"),
         ScalarUDF::new_from_impl(StringFunction {
             name: "concat",
             kind: Kind::Concat,
