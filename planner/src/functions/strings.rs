@@ -127,20 +127,20 @@ impl ScalarUDFImpl for ByteLength {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
         evaluate(&args, |rows| {
-            let value = args.args[0].to_array(rows)?;
+            let value = &args.args[0];
             let lengths: Int64Array = match value.data_type() {
                 DataType::Binary
                 | DataType::LargeBinary
                 | DataType::BinaryView
                 | DataType::FixedSizeBinary(_) => {
-                    let bytes = cast(&value, &DataType::Binary)?;
+                    let bytes = cast(&value.to_array(rows)?, &DataType::Binary)?;
                     let bytes = bytes
                         .as_any()
                         .downcast_ref::<BinaryArray>()
                         .expect("cast to Binary");
                     bytes.iter().map(|b| b.map(|b| b.len() as i64)).collect()
                 }
-                _ => texts(&args.args[0], rows)?
+                _ => texts(value, rows)?
                     .iter()
                     .map(|t| t.map(|t| t.len() as i64))
                     .collect(),

@@ -91,41 +91,44 @@ impl AggregateUDFImpl for BitmapAggregate {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> DFResult<Box<dyn Accumulator>> {
-        let filter_values = if self.kind == Kind::IntersectCount {
-            if args.exprs.len() < 3 {
-                return exec_err!("intersect_count(bitmap, column, value, ...) needs a value");
-            }
-            args.exprs[2..]
-                .iter()
-                .map(
-                    |e| match (e.as_ref() as &dyn std::any::Any).downcast_ref::<Literal>() {
-                        Some(l) => Ok(l.value().clone()),
-                        None => exec_err!("intersect_count() filter values must be constants"),
-                    },
-                )
-                .collect::<DFResult<Vec<_>>>()?
-        } else {
-            vec![]
+        let input = match self.kind {
+            Kind::Agg => UnionInput::Integers,
+            Kind::Union | Kind::UnionCount => UnionInput::Bitmaps,
+            Kind::IntersectCount => return Ok(Box::new(IntersectAccumulator::new(&args)?)),
         };
-        if matches!(self.kind, Kind::Union | Kind::UnionCount) {
-            return Ok(Box::new(UnionAccumulator::new(
-                self.kind == Kind::UnionCount,
-            )));
-        }
-        Ok(Box::new(BitmapAccumulator {
-            kind: self.kind,
-            bitmaps: vec![RoaringTreemap::new(); filter_values.len().max(1)],
-            filter_values,
-        }))
+        Ok(Box::new(UnionAccumulator::new(
+            input,
+            self.kind == Kind::UnionCount,
+        )))
     }
 }
 
+/// `intersect_count(bitmap, column, value, ...)`: one union per filter value.
 #[derive(Debug)]
-struct BitmapAccumulator {
-    kind: Kind,
-    /// One bitmap; for `intersect_count`, one per filter value.
+struct IntersectAccumulator {
     bitmaps: Vec<RoaringTreemap>,
     filter_values: Vec<ScalarValue>,
+}
+
+impl IntersectAccumulator {
+    fn new(args: &AccumulatorArgs) -> DFResult<Self> {
+        if args.exprs.len() < 3 {
+            return exec_err!("intersect_count(bitmap, column, value, ...) needs a value");
+        }
+        let filter_values = args.exprs[2..]
+            .iter()
+            .map(
+                |e| match (e.as_ref() as &dyn std::any::Any).downcast_ref::<Literal>() {
+                    Some(l) => Ok(l.value().clone()),
+                    None => exec_err!("intersect_count() filter values must be constants"),
+                },
+            )
+            .collect::<DFResult<Vec<_>>>()?;
+        Ok(Self {
+            bitmaps: vec![RoaringTreemap::new(); filter_values.len()],
+            filter_values,
+        })
+    }
 }
 
 /// A bitmap argument or state as `Binary`.
@@ -137,43 +140,23 @@ pub(super) fn binary(array: &ArrayRef) -> DFResult<BinaryArray> {
         .clone())
 }
 
-impl Accumulator for BitmapAccumulator {
+impl Accumulator for IntersectAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DFResult<()> {
-        match self.kind {
-            Kind::Agg => {
-                let ints = cast(&values[0], &DataType::Int64)?;
-                let ints = ints
-                    .as_any()
-                    .downcast_ref::<datafusion::arrow::array::Int64Array>()
-                    .expect("cast to Int64");
-                for v in ints.iter().flatten() {
-                    if let Ok(v) = u64::try_from(v) {
-                        self.bitmaps[0].insert(v);
-                    }
-                }
+        let bytes = binary(&values[0])?;
+        for row in 0..bytes.len() {
+            if bytes.is_null(row) {
+                continue;
             }
-            Kind::Union | Kind::UnionCount => {
-                let bytes = binary(&values[0])?;
-                for b in bytes.iter().flatten().filter_map(from_bytes) {
-                    self.bitmaps[0] |= b;
-                }
-            }
-            Kind::IntersectCount => {
-                let bytes = binary(&values[0])?;
-                for row in 0..bytes.len() {
-                    if bytes.is_null(row) {
-                        continue;
-                    }
-                    let key = ScalarValue::try_from_array(&values[1], row)?;
-                    let Some(slot) = self.filter_values.iter().position(|v| {
-                        v == &key || v.cast_to(&key.data_type()).is_ok_and(|v| v == key)
-                    }) else {
-                        continue;
-                    };
-                    if let Some(b) = from_bytes(bytes.value(row)) {
-                        self.bitmaps[slot] |= b;
-                    }
-                }
+            let key = ScalarValue::try_from_array(&values[1], row)?;
+            let Some(slot) = self
+                .filter_values
+                .iter()
+                .position(|v| v == &key || v.cast_to(&key.data_type()).is_ok_and(|v| v == key))
+            else {
+                continue;
+            };
+            if let Some(b) = from_bytes(bytes.value(row)) {
+                self.bitmaps[slot] |= b;
             }
         }
         Ok(())
@@ -203,17 +186,11 @@ impl Accumulator for BitmapAccumulator {
     }
 
     fn evaluate(&mut self) -> DFResult<ScalarValue> {
-        Ok(match self.kind {
-            Kind::Agg | Kind::Union => ScalarValue::Binary(Some(to_bytes(&self.bitmaps[0]))),
-            Kind::UnionCount => ScalarValue::Int64(Some(self.bitmaps[0].len() as i64)),
-            Kind::IntersectCount => {
-                let mut all = self.bitmaps[0].clone();
-                for b in &self.bitmaps[1..] {
-                    all &= b;
-                }
-                ScalarValue::Int64(Some(all.len() as i64))
-            }
-        })
+        let mut all = self.bitmaps[0].clone();
+        for b in &self.bitmaps[1..] {
+            all &= b;
+        }
+        Ok(ScalarValue::Int64(Some(all.len() as i64)))
     }
 
     fn size(&self) -> usize {

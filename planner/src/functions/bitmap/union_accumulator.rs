@@ -1,6 +1,7 @@
-//! The accumulators of `bitmap_union` and `bitmap_union_count`: a [`UnionSet`] per group,
-//! fed the serialized bitmaps. The groups accumulator reads each batch once for all its
-//! groups (the per-group adapter would copy every group's rows out first).
+//! The accumulators of `bitmap_union` and `bitmap_union_count` (a [`UnionSet`] per group,
+//! fed the serialized bitmaps) and of `bitmap_agg` (fed integers). The groups accumulator
+//! reads each batch once for all its groups (the per-group adapter would copy every
+//! group's rows out first, and ask every group its size after each batch).
 //!
 //! A partial state is one length-prefixed serialized bitmap, as for the other bitmap
 //! aggregates ([`super::aggregate`]).
@@ -34,53 +35,56 @@ fn merge_state(set: &mut UnionSet, state: &[u8]) {
     }
 }
 
-/// One group's union. Values that are not bitmaps are skipped, as by the other bitmap
-/// functions.
+/// The accumulator of one group (no GROUP BY, windows): rows go in through a groups
+/// accumulator with one group; its value is read without taking it out, since a window
+/// reads it again after more rows.
 #[derive(Debug)]
 pub struct UnionAccumulator {
-    /// `bitmap_union_count` (the count) rather than `bitmap_union` (the bitmap).
-    count: bool,
-    set: UnionSet,
+    groups: UnionGroupsAccumulator,
 }
 
 impl UnionAccumulator {
-    pub fn new(count: bool) -> Self {
+    pub fn new(input: UnionInput, count: bool) -> Self {
         Self {
-            count,
-            set: UnionSet::default(),
+            groups: UnionGroupsAccumulator::new(input, count),
         }
+    }
+
+    fn set(&mut self) -> &mut UnionSet {
+        if self.groups.sets.is_empty() {
+            self.groups.sets.push(UnionSet::default());
+        }
+        &mut self.groups.sets[0]
     }
 }
 
 impl Accumulator for UnionAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DFResult<()> {
-        for b in binary(&values[0])?.iter().flatten() {
-            self.set.add_serialized(b);
-        }
-        Ok(())
+        let group = vec![0; values[0].len()];
+        self.groups.update_batch(values, &group, None, 1)
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DFResult<()> {
-        for state in binary(&states[0])?.iter().flatten() {
-            merge_state(&mut self.set, state);
-        }
-        Ok(())
+        let group = vec![0; states[0].len()];
+        self.groups.merge_batch(states, &group, None, 1)
     }
 
     fn state(&mut self) -> DFResult<Vec<ScalarValue>> {
-        Ok(vec![ScalarValue::Binary(Some(state_bytes(&mut self.set)))])
+        Ok(vec![ScalarValue::Binary(Some(state_bytes(self.set())))])
     }
 
     fn evaluate(&mut self) -> DFResult<ScalarValue> {
-        Ok(if self.count {
-            ScalarValue::Int64(Some(self.set.len() as i64))
+        let count = self.groups.count;
+        let set = self.set();
+        Ok(if count {
+            ScalarValue::Int64(Some(set.len() as i64))
         } else {
-            ScalarValue::Binary(Some(to_bytes(&self.set.compacted_bitmap())))
+            ScalarValue::Binary(Some(to_bytes(&set.compacted_bitmap())))
         })
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self) + self.set.size()
+        std::mem::size_of_val(self) + self.groups.size()
     }
 }
 
@@ -211,7 +215,7 @@ impl GroupsAccumulator for UnionGroupsAccumulator {
         let sets = self.take(emit_to);
         Ok(if self.count {
             Arc::new(Int64Array::from_iter_values(
-                sets.iter().map(|s| s.len() as i64),
+                sets.into_iter().map(|mut s| s.len() as i64),
             ))
         } else {
             Arc::new(BinaryArray::from_iter_values(

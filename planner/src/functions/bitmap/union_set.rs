@@ -64,20 +64,6 @@ impl Chunk {
         }
     }
 
-    fn add_range(&mut self, start: u16, last: u16) {
-        let count = usize::from(last - start) + 1;
-        if let Chunk::List(list) = self {
-            if list.len() + count <= LIST_LIMIT {
-                list.extend(start..=last);
-                return;
-            }
-        }
-        let bits = self.dense();
-        for v in start..=last {
-            bits[usize::from(v >> 6)] |= 1 << (v & 63);
-        }
-    }
-
     /// Bytes held.
     fn bytes(&self) -> usize {
         CHUNK_OVERHEAD
@@ -95,14 +81,10 @@ impl Chunk {
         }
     }
 
-    fn len(&self) -> u64 {
+    fn len(&mut self) -> u64 {
+        self.compact();
         match self {
-            Chunk::List(list) => {
-                let mut sorted = list.clone();
-                sorted.sort_unstable();
-                sorted.dedup();
-                sorted.len() as u64
-            }
+            Chunk::List(list) => list.len() as u64,
             Chunk::Dense(bits) => bits.iter().map(|w| u64::from(w.count_ones())).sum(),
         }
     }
@@ -163,7 +145,7 @@ impl UnionSet {
                     for run in bytes.chunks_exact(4) {
                         let start = u16::from_le_bytes([run[0], run[1]]);
                         let length = u16::from_le_bytes([run[2], run[3]]);
-                        entry.add_range(start, start.saturating_add(length));
+                        entry.add_values(start..=start.saturating_add(length));
                     }
                 }
             })
@@ -176,9 +158,10 @@ impl UnionSet {
         self.bytes
     }
 
-    /// How many distinct values were added.
-    pub fn len(&self) -> u64 {
-        self.chunks.values().map(Chunk::len).sum()
+    /// How many distinct values were added (sorting and deduplicating the lists on the
+    /// way).
+    pub fn len(&mut self) -> u64 {
+        self.chunks.values_mut().map(Chunk::len).sum()
     }
 
     /// The union as a bitmap (sorting and deduplicating the lists on the way).
