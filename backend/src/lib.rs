@@ -25,6 +25,7 @@ pub mod object_stores;
 pub mod overwrite_sink;
 pub mod paimon_storage;
 pub mod partition_versions;
+pub mod retract_sink;
 pub mod table;
 
 pub use cache::{CacheConfig, LakeCaches};

@@ -89,7 +89,7 @@ fn datum(value: &ScalarValue) -> Result<Option<Datum>> {
 }
 
 /// Paimon writes `Utf8`, not the `Utf8View` DataFusion computes strings as.
-fn to_stored(batch: RecordBatch) -> DFResult<RecordBatch> {
+pub(crate) fn to_stored(batch: RecordBatch) -> DFResult<RecordBatch> {
     if !batch
         .schema()
         .fields()
@@ -124,7 +124,7 @@ fn to_stored(batch: RecordBatch) -> DFResult<RecordBatch> {
     )?)
 }
 
-fn paimon_err(e: paimon::Error) -> DataFusionError {
+pub(crate) fn paimon_err(e: paimon::Error) -> DataFusionError {
     Error::storage(format!("paimon: {e}")).into_datafusion()
 }
 

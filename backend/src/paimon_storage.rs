@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use datafusion::catalog::TableProvider;
 use datafusion::scalar::ScalarValue;
 use lakestar_engine::catalog::{ColumnMeta, DatabaseMeta, Distribution, KeysType, TableMeta};
-use lakestar_engine::storage::TableStorage;
+use lakestar_engine::storage::{TableStorage, WriteLock, WriteMode};
 use lakestar_engine::types::SqlType;
 use lakestar_engine::{Error, Result};
 use paimon::catalog::Identifier;
@@ -387,6 +387,22 @@ impl TableStorage for PaimonStorage {
         Ok(Arc::new(
             LakeTable::try_new(table.clone(), t, self.commit_lock(table))?
                 .overwriting_partition(partition.to_vec()),
+        ))
+    }
+
+    async fn lock_writes(&self, table: &TableMeta) -> Result<WriteLock> {
+        let guard = self.commit_lock(table).lock_owned().await;
+        Ok(WriteLock(Box::new(guard)))
+    }
+
+    async fn open_table_for_write(
+        &self,
+        table: &TableMeta,
+        mode: WriteMode,
+    ) -> Result<Arc<dyn TableProvider>> {
+        let t = self.paimon_table(table).await?;
+        Ok(Arc::new(
+            LakeTable::try_new(table.clone(), t, self.commit_lock(table))?.writing(mode),
         ))
     }
 

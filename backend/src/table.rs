@@ -31,6 +31,8 @@ use paimon_datafusion::PaimonTableProvider;
 use tokio::sync::Mutex;
 
 use crate::overwrite_sink::OverwriteSink;
+use crate::retract_sink::RetractSink;
+use lakestar_engine::storage::WriteMode;
 
 /// An internal table, readable and writable through DataFusion.
 #[derive(Debug)]
@@ -47,6 +49,9 @@ pub struct LakeTable {
     commit_lock: Arc<Mutex<()>>,
     /// The partition INSERT OVERWRITE replaces; empty: the whole table.
     overwrite_partition: Vec<(String, ScalarValue)>,
+    /// A write by a caller holding the table's write lock (UPDATE, DELETE); None: an
+    /// INSERT, which takes the commit lock itself.
+    write_mode: Option<WriteMode>,
 }
 
 impl LakeTable {
@@ -81,6 +86,7 @@ impl LakeTable {
             stored_index,
             commit_lock,
             overwrite_partition: vec![],
+            write_mode: None,
         })
     }
 
@@ -114,6 +120,12 @@ impl LakeTable {
     /// Make INSERT OVERWRITE replace only this partition (column, value pairs).
     pub fn overwriting_partition(mut self, partition: Vec<(String, ScalarValue)>) -> Self {
         self.overwrite_partition = partition;
+        self
+    }
+
+    /// Make INSERT through this table write in `mode`, its caller holding the write lock.
+    pub fn writing(mut self, mode: WriteMode) -> Self {
+        self.write_mode = Some(mode);
         self
     }
 
@@ -173,6 +185,30 @@ impl TableProvider for LakeTable {
         insert_op: InsertOp,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         let input = self.to_stored_layout(input)?;
+        if let Some(mode) = self.write_mode {
+            // The caller holds the table's write lock from before it read the table.
+            return Ok(match mode {
+                WriteMode::Upsert => {
+                    self.inner
+                        .insert_into(state, input, InsertOp::Append)
+                        .await?
+                }
+                WriteMode::Retract => Arc::new(DataSinkExec::new(
+                    input,
+                    Arc::new(RetractSink::new(self.table.clone(), self.inner.schema())),
+                    None,
+                )),
+                WriteMode::Replace => Arc::new(DataSinkExec::new(
+                    input,
+                    Arc::new(OverwriteSink::new(
+                        self.table.clone(),
+                        self.inner.schema(),
+                        vec![],
+                    )),
+                    None,
+                )),
+            });
+        }
         let write = match insert_op {
             InsertOp::Overwrite => {
                 let sink = OverwriteSink::new(

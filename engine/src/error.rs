@@ -76,6 +76,10 @@ pub enum Reason {
     GeneratedColumnValue,
     /// Dropping or changing a column a generated column uses (MySQL 3108).
     GeneratedColumnDependency,
+    /// An integer result outside BIGINT's range (MySQL 1690).
+    NumericOverflow,
+    /// A statement nested too deeply to plan (MySQL 1436).
+    TooDeep,
     /// Lake storage failed: an object store or file system could not be read or written
     /// (MySQL 1030, "Got error from storage engine").
     Storage,

@@ -10,6 +10,7 @@
 //!   implemented by the backend.
 //! - [`execution`]: the trait the coordinator uses to run plan fragments on a backend.
 //! - [`variables`]: the typed registry of system variables (SET, SHOW VARIABLES, `@@`).
+//! - [`warnings`]: warnings a statement raises (SHOW WARNINGS), by kind.
 //! - [`materialized_view`]: asynchronous materialized views: refresh schemes, the base
 //!   table versions a refresh read, rewrite consistency.
 
@@ -20,5 +21,6 @@ pub mod materialized_view;
 pub mod storage;
 pub mod types;
 pub mod variables;
+pub mod warnings;
 
 pub use error::{Error, ErrorKind, Reason, Result};

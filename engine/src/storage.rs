@@ -10,6 +10,28 @@ use datafusion::catalog::TableProvider;
 use crate::catalog::{DatabaseMeta, TableMeta};
 use crate::error::Result;
 
+/// How a write opened with [`TableStorage::open_table_for_write`] changes the table. Its
+/// caller holds the table's [`WriteLock`] from before it reads the table until the commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// The rows are upserted (PRIMARY KEY tables) or appended: UPDATE.
+    Upsert,
+    /// The rows retract the rows with their primary keys: DELETE on PRIMARY KEY tables.
+    Retract,
+    /// The rows replace the whole table: DELETE on DUPLICATE KEY tables.
+    Replace,
+}
+
+/// A table's write lock: while it is held no other Lakestar statement commits to the table,
+/// so a statement that reads the table and writes it back (UPDATE, DELETE) loses nothing.
+pub struct WriteLock(pub Box<dyn std::any::Any + Send + Sync>);
+
+impl std::fmt::Debug for WriteLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteLock")
+    }
+}
+
 /// Storage for internal tables.
 #[async_trait]
 pub trait TableStorage: Send + Sync + std::fmt::Debug {
@@ -34,6 +56,14 @@ pub trait TableStorage: Send + Sync + std::fmt::Debug {
         &self,
         table: &TableMeta,
         partition: &[(String, datafusion::scalar::ScalarValue)],
+    ) -> Result<Arc<dyn TableProvider>>;
+    /// Take the table's write lock (see [`WriteLock`]); it is released when dropped.
+    async fn lock_writes(&self, table: &TableMeta) -> Result<WriteLock>;
+    /// The table for one write in `mode`, by a caller holding its [`WriteLock`].
+    async fn open_table_for_write(
+        &self,
+        table: &TableMeta,
+        mode: WriteMode,
     ) -> Result<Arc<dyn TableProvider>>;
     /// The number of rows in the latest snapshot, when storage knows it exactly without
     /// scanning (information_schema.TABLES.TABLE_ROWS).

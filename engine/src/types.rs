@@ -15,6 +15,10 @@ use crate::error::{Error, Reason, Result};
 /// Arrow field metadata key holding the declared SQL type of a table column.
 pub const SQL_TYPE_METADATA_KEY: &str = "lakestar.sql_type";
 
+/// Field metadata key: the name a result column is shown under when it differs from the
+/// field's name (MySQL allows duplicate output names; a plan's fields must be unique).
+pub const LABEL_METADATA_KEY: &str = "lakestar.label";
+
 /// Length StarRocks gives `STRING` (an alias of `VARCHAR(65533)`).
 pub const STRING_LENGTH: u32 = 65533;
 /// The largest `VARCHAR(n)` we accept.

@@ -135,11 +135,13 @@ impl FrontendContext {
                 user: session.user.clone(),
                 client_host: session.client_host.clone(),
                 server_version: SERVER_VERSION.to_string(),
+                row_count: session.row_count,
             },
             variables: session.variables.clone(),
             user_variables: session.user_variables.clone(),
             globals: Arc::clone(&self.globals),
             target_partitions: self.target_partitions,
+            warnings: session.warnings.clone(),
         };
         build_session_state(
             &planning,

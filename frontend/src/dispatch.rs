@@ -1,7 +1,7 @@
 //! The one `match` from statement to handler.
 
 use lakestar_engine::{user_err, Error, Result};
-use sqlparser::ast::{ObjectName, ObjectType, ShowCreateObject, Statement as Sql};
+use sqlparser::ast::{ObjectName, ObjectType, SetExpr, ShowCreateObject, Statement as Sql};
 
 use crate::context::FrontendContext;
 use crate::handlers::{self, ddl};
@@ -36,6 +36,21 @@ pub async fn execute(
         Statement::Sql(s) => *s,
     };
     match statement {
+        Sql::Update(update) => handlers::update::handle(ctx, session, update, None).await,
+        Sql::Delete(delete) => handlers::delete::handle(ctx, session, delete, None).await,
+        Sql::Query(query) if matches!(*query.body, SetExpr::Update(_) | SetExpr::Delete(_)) => {
+            // WITH ... UPDATE / WITH ... DELETE
+            let query = *query;
+            match *query.body {
+                SetExpr::Update(Sql::Update(update)) => {
+                    handlers::update::handle(ctx, session, update, query.with).await
+                }
+                SetExpr::Delete(Sql::Delete(delete)) => {
+                    handlers::delete::handle(ctx, session, delete, query.with).await
+                }
+                _ => Err(Error::unsupported("this statement is not supported after WITH")),
+            }
+        }
         Sql::Query(_) => handlers::query::handle(ctx, session, statement, None).await,
         Sql::Insert(_) => handlers::insert::handle(ctx, session, statement, None).await,
         Sql::Explain { .. } => handlers::query::handle(ctx, session, statement, None).await,

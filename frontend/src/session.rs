@@ -51,6 +51,11 @@ pub struct Session {
     pub multi_statements: bool,
     /// Warnings and errors of the last statement.
     pub diagnostics: Vec<Diagnostic>,
+    /// Where the running statement's functions raise warnings; moved into `diagnostics`
+    /// when it ends ([`Session::collect_warnings`]).
+    pub warnings: lakestar_engine::warnings::Warnings,
+    /// `ROW_COUNT()`: rows the last statement changed; -1 after a result set or an error.
+    pub row_count: i64,
     /// Between BEGIN / START TRANSACTION and COMMIT / ROLLBACK (see `handlers::transaction`).
     pub in_transaction: bool,
     /// Statements written since BEGIN, which ROLLBACK cannot undo.
@@ -79,11 +84,26 @@ impl Session {
             user_variables: UserVariableProvider::default(),
             multi_statements: false,
             diagnostics: vec![],
+            warnings: Default::default(),
+            row_count: -1,
             in_transaction: false,
             writes_in_transaction: 0,
             prepared: HashMap::new(),
             next_statement_id: 1,
             named_prepared: HashMap::new(),
+        }
+    }
+
+    /// Move the warnings the last statement raised into its diagnostics.
+    pub fn collect_warnings(&mut self) {
+        for w in self.warnings.take() {
+            if self.diagnostics.len() >= lakestar_engine::warnings::MAX_KEPT {
+                break;
+            }
+            self.diagnostics.push(Diagnostic::warning(
+                crate::mysql::error::warning_code(w.kind),
+                w.message,
+            ));
         }
     }
 

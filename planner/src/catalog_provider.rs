@@ -114,6 +114,16 @@ impl LakestarCatalogList {
         }
     }
 
+    /// The write target of an UPDATE or DELETE (`mode`), whose caller holds the table's
+    /// write lock.
+    pub async fn write_target(
+        &self,
+        meta: &lakestar_engine::catalog::TableMeta,
+        mode: lakestar_engine::storage::WriteMode,
+    ) -> lakestar_engine::Result<Arc<dyn TableProvider>> {
+        self.internal.storage.open_table_for_write(meta, mode).await
+    }
+
     /// The write target of `INSERT OVERWRITE t PARTITION (...)`: the table, opened so an
     /// overwrite replaces only that partition.
     pub async fn partition_overwrite_target(

@@ -1,7 +1,7 @@
 //! Functions Lakestar adds to DataFusion's: those whose value comes from the session
 //! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`, below) and
 //! MySQL / StarRocks functions by family ([`datetime`], [`mysql_datetime`], [`strings`],
-//! [`json`], [`bitmap`], [`hll`]); SQL-level rewrites of MySQL spellings (`DIV`,
+//! [`json`], [`bitmap`], [`hll`], [`sleep`]); SQL-level rewrites of MySQL spellings (`DIV`,
 //! `GROUP_CONCAT`, ...) are in `crate::normalize`.
 
 pub mod args;
@@ -10,6 +10,7 @@ pub mod datetime;
 pub mod hll;
 pub mod json;
 pub mod mysql_datetime;
+pub mod sleep;
 pub mod strings;
 
 use datafusion::arrow::datatypes::DataType;
@@ -67,6 +68,8 @@ pub struct SessionFunctionValues {
     pub user: String,
     pub client_host: String,
     pub server_version: String,
+    /// `ROW_COUNT()`: rows the previous statement changed (-1 after a result set).
+    pub row_count: i64,
 }
 
 /// The session functions for one statement.
@@ -82,6 +85,7 @@ pub fn session_functions(v: &SessionFunctionValues) -> Vec<ScalarUDF> {
             &[],
             ScalarValue::Utf8(Some(v.server_version.clone())),
         ),
+        constant("row_count", &[], ScalarValue::Int64(Some(v.row_count))),
         constant(
             "connection_id",
             &[],

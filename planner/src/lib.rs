@@ -16,6 +16,8 @@
 //! - [`store_cast::StoreCast`]: MySQL strict-mode conversion of written values.
 //! - [`generated`]: checking and binding generated columns' expressions.
 //! - [`optimizer`]: Lakestar's named optimizer stages (generated-column rewrite).
+//! - [`semantics`]: MySQL expression semantics (arithmetic, implicit conversion,
+//!   comparison), planned in place of DataFusion's operators.
 //! - [`normalize`] and [`mysql_syntax`]: MySQL spellings rewritten before binding.
 //!
 //! The planner does no network I/O and never writes the catalog.
@@ -29,6 +31,7 @@ pub mod mysql_syntax;
 pub mod normalize;
 pub mod optimizer;
 pub mod params;
+pub mod semantics;
 pub mod session;
 pub mod store_cast;
 pub mod variables;

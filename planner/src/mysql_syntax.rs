@@ -1,6 +1,5 @@
 //! MySQL / StarRocks spellings rewritten, on the SQL tree, into what DataFusion plans:
 //!
-//! - `a DIV b` → `CAST(a / NULLIF(b, 0) AS BIGINT)` (integer division; NULL for `DIV 0`);
 //! - `GROUP_CONCAT([DISTINCT] x [, y ...] [ORDER BY ...] [SEPARATOR 's'])` →
 //!   `string_agg([DISTINCT] CAST(concat(x, y, ...) AS VARCHAR), 's' [ORDER BY ...])`
 //!   (rows where any argument is NULL are skipped, as in MySQL; the separator defaults to
@@ -11,7 +10,7 @@
 //! - `curdate()` → `current_date()`.
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArgumentClause, FunctionArguments, Ident, ObjectName, OrderByExpr, OrderByOptions,
     Value,
 };
@@ -60,27 +59,6 @@ fn string(s: &str) -> Expr {
 /// Rewrite one expression node, if it is a MySQL spelling; `None` leaves it.
 pub fn rewrite(expr: &Expr) -> Option<Expr> {
     match expr {
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::MyIntegerDivide,
-            right,
-        } => Some(Expr::Cast {
-            kind: CastKind::Cast,
-            expr: Box::new(Expr::BinaryOp {
-                left: left.clone(),
-                op: BinaryOperator::Divide,
-                right: Box::new(Expr::Function(call(
-                    "nullif",
-                    vec![
-                        *right.clone(),
-                        Expr::value(sqlparser::ast::Value::Number("0".into(), false)),
-                    ],
-                ))),
-            }),
-            data_type: DataType::BigInt(None),
-            array: false,
-            format: None,
-        }),
         Expr::Function(f) if name_is(f, "group_concat") => group_concat(f),
         Expr::Function(f) if name_is(f, "percentile_approx") => percentile_approx(f),
         Expr::Function(f) if name_is(f, "timestampdiff") => unit_word(f, 0),

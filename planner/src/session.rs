@@ -27,6 +27,8 @@ pub struct PlanningSession {
     pub user_variables: UserVariableProvider,
     pub globals: Arc<GlobalVariables>,
     pub target_partitions: usize,
+    /// Where the statement's warnings go (SHOW WARNINGS).
+    pub warnings: lakestar_engine::warnings::Warnings,
 }
 
 /// A DataFusion session state over the catalog, with the session's variables and functions.
@@ -81,6 +83,22 @@ pub fn build_session_state(
         .with_config(config)
         .with_default_features()
         .with_optimizer_rules(crate::optimizer::rules(stages));
+    for rule in crate::optimizer::physical_rules() {
+        builder = builder.with_physical_optimizer_rule(rule);
+    }
+    let increment = session
+        .variables
+        .get_int("div_precision_increment", &session.globals)
+        .unwrap_or(4)
+        .clamp(0, 30) as u8;
+    // MySQL's operators go first, before DataFusion's own planners see them.
+    builder.expr_planners().get_or_insert_with(Vec::new).insert(
+        0,
+        Arc::new(crate::semantics::MysqlSemantics::new(
+            increment,
+            &session.warnings,
+        )),
+    );
     if let Some(reader) = &files {
         builder = builder.with_runtime_env(reader.runtime_env());
     }
@@ -119,6 +137,7 @@ pub fn build_session_state(
         .chain(crate::functions::bitmap::bitmap_functions())
         .chain(crate::functions::hll::hll_functions())
         .chain(session_functions(&session.functions))
+        .chain([crate::functions::sleep::sleep_udf()])
     {
         let _ = state.register_udf(Arc::new(udf));
     }

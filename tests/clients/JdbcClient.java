@@ -100,6 +100,38 @@ public class JdbcClient {
                 }
             }
 
+            // setAutoCommit(false) then (true): the driver follows the server status flag, so
+            // @@autocommit must come back to 1.
+            c.setAutoCommit(false);
+            try (ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
+                rs.next();
+                expect("autocommit off", rs.getInt(1), 0);
+            }
+            c.setAutoCommit(true);
+            try (ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
+                rs.next();
+                expect("autocommit on again", rs.getInt(1), 1);
+            }
+
+            // A BOOLEAN column compared with an integer parameter, as in MySQL.
+            try (PreparedStatement ps = c.prepareStatement("SELECT k FROM t WHERE b = ?")) {
+                ps.setInt(1, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    expect("boolean = int parameter", rs.next() && rs.getInt(1) == 1, true);
+                }
+            }
+
+            // Duplicate result names keep their labels; CAST to CHAR is a string column.
+            try (ResultSet rs = s.executeQuery("SELECT 1 AS x, 2 AS x, CAST(5 AS CHAR) AS c, 7/2 AS q")) {
+                java.sql.ResultSetMetaData m = rs.getMetaData();
+                expect("label 1", m.getColumnLabel(1), "x");
+                expect("label 2", m.getColumnLabel(2), "x");
+                expect("char column", m.getColumnType(3), Types.VARCHAR);
+                expect("decimal column", m.getColumnType(4), Types.DECIMAL);
+                rs.next();
+                expect("7/2", rs.getBigDecimal(4), new BigDecimal("3.5000"));
+            }
+
             // An error, then the connection still works.
             try {
                 s.executeQuery("SELECT * FROM no_such_table");

@@ -18,20 +18,30 @@ pub async fn handle(
     params: Option<&[datafusion::scalar::ScalarValue]>,
 ) -> Result<QueryOutput> {
     let (state, plan) = bind(ctx, session, statement, params).await?;
-    let QueryOutput::Rows { mut stream, .. } = execute_plan(ctx, &state, &plan).await? else {
-        return Err(Error::internal("INSERT plan returned no count"));
-    };
-    let mut affected_rows = 0u64;
-    while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(Error::from_datafusion)?;
-        if let Some(counts) = batch.column(0).as_primitive_opt::<UInt64Type>() {
-            affected_rows += counts.iter().flatten().sum::<u64>();
-        } else if batch.num_columns() > 0 && !batch.column(0).is_empty() {
-            return Err(Error::internal("INSERT count has an unexpected type"));
-        }
-    }
+    let affected_rows = run_write(ctx, &state, &plan).await?;
     if session.in_transaction {
         session.writes_in_transaction += 1;
     }
     Ok(QueryOutput::Ok { affected_rows })
+}
+
+/// Run a bound write (INSERT, UPDATE, DELETE) to its commit; returns the rows it wrote.
+pub async fn run_write(
+    ctx: &FrontendContext,
+    state: &datafusion::execution::session_state::SessionState,
+    plan: &datafusion::logical_expr::LogicalPlan,
+) -> Result<u64> {
+    let QueryOutput::Rows { mut stream, .. } = execute_plan(ctx, state, plan).await? else {
+        return Err(Error::internal("a write plan returned no count"));
+    };
+    let mut written = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(Error::from_datafusion)?;
+        if let Some(counts) = batch.column(0).as_primitive_opt::<UInt64Type>() {
+            written += counts.iter().flatten().sum::<u64>();
+        } else if batch.num_columns() > 0 && !batch.column(0).is_empty() {
+            return Err(Error::internal("a write count has an unexpected type"));
+        }
+    }
+    Ok(written)
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalogs;
 pub mod ddl;
+pub mod delete;
 pub mod describe;
 pub mod insert;
 pub mod kill;
@@ -16,3 +17,4 @@ pub mod show_diagnostics;
 pub mod show_server;
 pub mod show_table_info;
 pub mod transaction;
+pub mod update;

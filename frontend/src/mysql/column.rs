@@ -67,12 +67,19 @@ impl ColumnDef {
         let declared = field
             .metadata()
             .get(SQL_TYPE_METADATA_KEY)
-            .and_then(|t| SqlType::parse(t).ok());
+            .and_then(|t| SqlType::parse(t).ok())
+            // A declared type describes the values only while they still have its Arrow
+            // type (a UNION can coerce a declared INT column to text).
+            .filter(|t| t.to_arrow() == *field.data_type());
         let mut def = match declared {
             Some(t) => Self::from_sql_type(&t),
             None => Self::from_arrow(field.data_type()),
         };
-        def.name = field.name().clone();
+        def.name = field
+            .metadata()
+            .get(lakestar_engine::types::LABEL_METADATA_KEY)
+            .unwrap_or(field.name())
+            .clone();
         if !field.is_nullable() {
             def.flags |= flags::NOT_NULL;
         }

@@ -276,6 +276,7 @@ impl Connection {
             let keeps_diagnostics = statement.reads_diagnostics();
             if !keeps_diagnostics {
                 self.session.diagnostics.clear();
+                self.session.warnings.take();
             }
             let limits = self.start_statement(&statement, text);
             let ctx = Arc::clone(&self.ctx);
@@ -292,6 +293,9 @@ impl Connection {
                     false
                 }
             };
+            if !keeps_diagnostics {
+                self.session.collect_warnings();
+            }
             self.process.process.set_activity(
                 &self.session.user,
                 self.session.current_db.as_deref(),
@@ -346,6 +350,7 @@ impl Connection {
 
     /// Keep an error for SHOW WARNINGS / SHOW ERRORS.
     pub(super) fn record_error(&mut self, e: &Error) {
+        self.session.row_count = -1;
         let code = mysql_code(e);
         self.session.diagnostics = vec![Diagnostic::error(code.code, e.message())];
     }

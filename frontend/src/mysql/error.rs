@@ -51,6 +51,8 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::UnknownPreparedStatement => code(1243, "HY000"),
         Reason::WrongArguments => code(1210, "HY000"),
         Reason::Storage => code(1030, "HY000"),
+        Reason::NumericOverflow => code(1690, "22003"),
+        Reason::TooDeep => code(1436, "HY000"),
         Reason::GeneratedColumnValue => code(3105, "HY000"),
         Reason::GeneratedColumnDependency => code(3108, "HY000"),
         Reason::InvalidDefinition | Reason::Other => match err.kind() {
@@ -58,6 +60,15 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
             ErrorKind::Resource => code(1041, "HY000"),
             _ => ER_UNKNOWN_ERROR,
         },
+    }
+}
+
+/// The MySQL code of a warning.
+pub fn warning_code(kind: lakestar_engine::warnings::WarningKind) -> u16 {
+    use lakestar_engine::warnings::WarningKind as W;
+    match kind {
+        W::DivisionByZero => 1365,
+        W::TruncatedValue => 1292,
     }
 }
 

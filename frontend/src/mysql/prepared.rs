@@ -67,6 +67,7 @@ impl Connection {
             .questions
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.session.diagnostics.clear();
+        self.session.warnings.take();
         let mut c = Cursor::new(body);
         let (Some(id), Some(_flags), Some(_iterations)) = (c.u32(), c.u8(), c.u32()) else {
             return self.malformed("COM_STMT_EXECUTE").await;
@@ -103,6 +104,7 @@ impl Connection {
                 self.write_error(&e).await?;
             }
         }
+        self.session.collect_warnings();
         self.process.process.set_activity(
             &self.session.user,
             self.session.current_db.as_deref(),

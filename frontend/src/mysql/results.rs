@@ -21,7 +21,18 @@ pub const STATUS_MORE_RESULTS_EXISTS: u16 = 0x0008;
 impl Connection {
     /// Server status flags for OK and EOF packets.
     pub(super) fn status(&self, more_results: bool) -> u16 {
-        let mut status = STATUS_AUTOCOMMIT;
+        let mut status = 0;
+        // Drivers track autocommit from this flag (Connector/J skips `SET autocommit=1`
+        // when the last status said it was on), so it follows the session variable.
+        if self
+            .session
+            .variables
+            .get_int("autocommit", &self.ctx.globals)
+            .unwrap_or(1)
+            != 0
+        {
+            status |= STATUS_AUTOCOMMIT;
+        }
         if self.session.in_transaction {
             status |= STATUS_IN_TRANS;
         }
@@ -31,8 +42,10 @@ impl Connection {
         status
     }
 
+    /// The last statement's warnings: those kept plus those its functions raised.
     fn warning_count(&self) -> u16 {
-        self.session.diagnostics.len().min(u16::MAX as usize) as u16
+        (self.session.diagnostics.len() as u64 + self.session.warnings.count())
+            .min(u16::MAX as u64) as u16
     }
 
     /// Write a statement's output. Returns whether it succeeded (an error packet was not
@@ -46,10 +59,14 @@ impl Connection {
     ) -> std::io::Result<bool> {
         let (schema, mut stream) = match output {
             QueryOutput::Ok { affected_rows } => {
+                self.session.row_count = i64::try_from(affected_rows).unwrap_or(i64::MAX);
                 self.write_ok(affected_rows, more_results).await?;
                 return Ok(true);
             }
-            QueryOutput::Rows { schema, stream } => (schema, stream),
+            QueryOutput::Rows { schema, stream } => {
+                self.session.row_count = -1;
+                (schema, stream)
+            }
         };
         // Fetch the first batch before sending metadata, so an error that shows up at once
         // is reported as an error packet rather than a broken result set.

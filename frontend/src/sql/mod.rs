@@ -8,6 +8,7 @@ pub mod admin;
 pub mod alter_table;
 pub mod column_def;
 pub mod create_table;
+pub mod depth;
 pub mod insert_columns;
 pub mod materialized_view;
 
@@ -102,7 +103,9 @@ fn parse_tokens(
         } else if admin::starts_admin(&parser) {
             Statement::Admin(Box::new(admin::parse_admin(&mut parser)?))
         } else {
-            Statement::Sql(Box::new(parser.parse_statement()?))
+            let mut statement = parser.parse_statement()?;
+            depth::check(&mut statement)?;
+            Statement::Sql(Box::new(statement))
         });
         expect_delimiter = true;
     }

@@ -286,7 +286,7 @@ impl Binder<'_> {
     }
 
     /// `INSERT ... SELECT`: the query's columns, by position, onto the listed columns.
-    async fn plan_query_source(
+    pub(super) async fn plan_query_source(
         &self,
         target: &InsertTarget<'_>,
         source: Box<sqlparser::ast::Query>,
@@ -396,7 +396,7 @@ impl InsertTarget<'_> {
     }
 }
 
-fn table_reference(name: &sqlparser::ast::ObjectName) -> Result<TableReference> {
+pub(super) fn table_reference(name: &sqlparser::ast::ObjectName) -> Result<TableReference> {
     let parts: Vec<String> = name
         .0
         .iter()
@@ -416,7 +416,7 @@ fn table_reference(name: &sqlparser::ast::ObjectName) -> Result<TableReference> 
 
 /// Indexes into the table's columns, in the order the INSERT lists them; without a list,
 /// every column but those a PARTITION clause fixes.
-fn target_columns(
+pub(super) fn target_columns(
     meta: &TableMeta,
     columns: &[sqlparser::ast::ObjectName],
     statics: &[(usize, ScalarValue)],

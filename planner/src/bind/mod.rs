@@ -1,16 +1,21 @@
 //! Binding: a parsed statement becomes a DataFusion logical plan.
 //!
 //! Queries are bound by DataFusion's `SqlToRel` over [`crate::catalog_provider`];
-//! INSERT is bound here ([`insert`]) so that column lists, DEFAULT values and store
+//! INSERT, UPDATE and DELETE are bound here ([`insert`], [`update`], [`delete`],
+//! sharing [`write_rows`]) so that column lists, DEFAULT values and store
 //! assignment casts follow MySQL semantics.
 
+pub mod delete;
 pub mod insert;
 pub mod mv_candidates;
 pub mod mv_partitions;
+pub mod output_names;
 pub mod references;
 pub mod rewrite_table;
 pub mod system_columns;
+pub mod update;
 pub mod views;
+pub mod write_rows;
 
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
@@ -74,10 +79,12 @@ impl<'a> Binder<'a> {
         views::expand_views(&mut statement, self.view_db(), self.view)?;
         normalize_identifiers(&mut statement);
         mysql_column_names(&mut statement);
+        let labels = output_names::dedupe(&mut statement);
         let checked = DFStatement::Statement(Box::new(statement.clone()));
         references::check_references(self, &checked)?;
         system_columns::quote_system_columns(self.state, &mut statement, self.current_db).await?;
-        self.plan_with_params(statement).await
+        let plan = self.plan_with_params(statement).await?;
+        output_names::relabel(plan, &labels)
     }
 
     /// Plan a statement; with parameters, declare their types (a DataFusion PREPARE) so

@@ -1,6 +1,6 @@
 //! Lakestar's optimizer: its own rules, as named stages in one ordered list. Stages 1 and
 //! 2 run before DataFusion's rules (so projection and filter push-down see their
-//! results), stages 3 and 4 after them (stage 3 moves the semi joins DataFusion makes of
+//! results), stages 3 to 5 after them (stage 3 moves the semi joins DataFusion makes of
 //! subqueries; stage 4 must not change what stage 1 matches). Each optimizer pass runs
 //! the whole list.
 //!
@@ -10,8 +10,17 @@
 //! | 2 | [`generated_column_rewrite`]: expressions equal to a generated column's expression read the column | `enable_generated_column_rewrite = false` |
 //! | 3 | [`semi_join_pushdown`]: semi joins over inner joins move to the input holding their keys | — |
 //! | 4 | [`bitmap_agg_rewrite`]: `bitmap_union(to_bitmap(x))` of an integer becomes `bitmap_agg(x)` | — |
+//! | 5 | [`decimal_avg_rounding`]: `avg` of a DECIMAL rounds half away from zero (MySQL) | — |
+//!
+//! Physical stages run after DataFusion's physical optimizer ([`physical_rules`]):
+//!
+//! | stage | rule |
+//! |---|---|
+//! | P1 | [`bounded_limits`]: no operator allocates by a LIMIT's value |
 
 pub mod bitmap_agg_rewrite;
+pub mod bounded_limits;
+pub mod decimal_avg_rounding;
 pub mod generated_column_rewrite;
 pub mod mv_rewrite;
 pub mod semi_join_pushdown;
@@ -40,5 +49,12 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
     rules.extend(Optimizer::new().rules);
     rules.push(Arc::new(semi_join_pushdown::SemiJoinPushdown));
     rules.push(Arc::new(bitmap_agg_rewrite::BitmapAggRewrite));
+    rules.push(Arc::new(decimal_avg_rounding::DecimalAvgRounding));
     rules
+}
+
+/// Lakestar's physical stages, in order, appended to DataFusion's physical optimizer.
+pub fn physical_rules(
+) -> Vec<Arc<dyn datafusion::physical_optimizer::PhysicalOptimizerRule + Send + Sync>> {
+    vec![Arc::new(bounded_limits::BoundedLimits)]
 }

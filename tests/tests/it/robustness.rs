@@ -109,3 +109,58 @@ async fn out_of_order_and_oversized_packets_close_their_connection() {
 
     assert_eq!(rows(&mut admin, "SELECT 1").await, vec![vec!["1"]]);
 }
+
+/// The statements that used to abort the whole process (a LIMIT-sized allocation, stack
+/// overflows on long operator and UNION chains) answer, or fail with a MySQL error, and
+/// the server keeps serving.
+#[tokio::test]
+async fn huge_statements_cannot_take_the_server_down() {
+    let server = TestServer::start();
+    let mut conn = server.connect().await;
+    conn.query_drop("CREATE DATABASE h").await.unwrap();
+    conn.query_drop("USE h").await.unwrap();
+    conn.query_drop("CREATE TABLE t (id INT) DUPLICATE KEY(id)")
+        .await
+        .unwrap();
+    conn.query_drop("INSERT INTO t VALUES (1), (2), (3)")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(
+            &mut conn,
+            "SELECT DISTINCT id FROM t ORDER BY 1 DESC LIMIT 1099511627776"
+        )
+        .await,
+        vec![vec!["3"], vec!["2"], vec!["1"]]
+    );
+    assert_eq!(
+        rows(&mut conn, "SELECT id FROM t ORDER BY id LIMIT 1 OFFSET 1099511627776").await,
+        Vec::<Vec<String>>::new()
+    );
+    let sum = |n: usize| format!("SELECT {}", vec!["1"; n].join(" + "));
+    // Long associative chains are rebalanced and answer.
+    let ors = format!(
+        "SELECT count(*) FROM t WHERE {}",
+        (0..25_000)
+            .map(|i| format!("id = {i}"))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    );
+    assert_eq!(rows(&mut conn, &ors).await, vec![vec!["3"]]);
+    let unions = format!(
+        "SELECT count(*) FROM ({}) u",
+        (0..4_000)
+            .map(|i| format!("SELECT {i} AS x"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    );
+    assert_eq!(rows(&mut conn, &unions).await, vec![vec!["4000"]]);
+    // A moderately long sum answers; one too deep is MySQL's 1436, not a crash.
+    assert_eq!(rows(&mut conn, &sum(1_000)).await, vec![vec!["1000"]]);
+    let err = conn.query_drop(sum(20_000)).await.unwrap_err();
+    match err {
+        mysql_async::Error::Server(e) => assert_eq!(e.code, 1436, "{}", e.message),
+        other => panic!("expected a server error, got {other}"),
+    }
+    assert_eq!(rows(&mut conn, "SELECT 1").await, vec![vec!["1"]]);
+}

@@ -1,7 +1,7 @@
 //! `avg` of a DECIMAL rolled up from a view: the sum of the view's partial sums divided by
-//! the sum of its counts, computed exactly as DataFusion's own decimal `avg` does (the
-//! sum scaled up by 4 digits, then truncating integer division by the count), so the
-//! rewritten query returns the very same value.
+//! the sum of its counts, computed as MySQL's decimal `avg` (the sum scaled up by 4
+//! digits, divided by the count, rounded half away from zero), the same value the query
+//! gets without the view (`optimizer::decimal_avg_rounding`).
 
 use std::sync::Arc;
 
@@ -64,7 +64,16 @@ impl ScalarUDFImpl for DecimalAvg {
                 out.append_null();
             } else {
                 match sums.value(i).checked_mul(factor) {
-                    Some(v) => out.append_value(v / i128::from(counts.value(i))),
+                    Some(v) => {
+                        let c = i128::from(counts.value(i));
+                        let (q, r) = (v / c, v % c);
+                        let away = if r.unsigned_abs() * 2 >= c.unsigned_abs() {
+                            v.signum() * c.signum()
+                        } else {
+                            0
+                        };
+                        out.append_value(q + away)
+                    }
                     None => return exec_err!("Arithmetic Overflow in AvgAccumulator"),
                 }
             }

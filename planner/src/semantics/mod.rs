@@ -1,0 +1,142 @@
+//! MySQL expression semantics, in one place: an [`ExprPlanner`] that DataFusion's SQL
+//! planner asks first for every binary operator, with both operands already planned and
+//! typed. Everything that binds SQL (SELECT, WHERE, GROUP BY, HAVING, INSERT ... SELECT,
+//! views, MV definitions, generated columns) goes through it.
+//!
+//! - [`arithmetic`]: `/`, `DIV`, `%`, integer `+ - *` (exact decimal division with
+//!   `div_precision_increment`, NULL and warning 1365 on division by zero, 1690 on BIGINT
+//!   overflow).
+//! - [`conversion`]: strings in numeric context (`'3' + 1` = 4, warning 1292).
+//! - [`comparison`]: string-number and boolean-number comparisons.
+//!
+//! Warnings go to the statement's [`Warnings`] sink, which the frontend reads after the
+//! statement (SHOW WARNINGS).
+
+pub mod arithmetic;
+pub mod comparison;
+pub mod conversion;
+
+use std::sync::Arc;
+
+use datafusion::common::{DFSchema, Result as DFResult};
+use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
+use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, Operator, ScalarUDF};
+use lakestar_engine::warnings::Warnings;
+use sqlparser::ast::BinaryOperator;
+
+use arithmetic::{arithmetic_udf, class, Num, Op};
+
+/// Plans MySQL's operators (see the module doc).
+#[derive(Debug)]
+pub struct MysqlSemantics {
+    to_double: Arc<ScalarUDF>,
+    ops: Vec<(Op, Arc<ScalarUDF>)>,
+}
+
+impl MysqlSemantics {
+    /// `increment` is `div_precision_increment`; warnings go to `warnings`.
+    pub fn new(increment: u8, warnings: &Warnings) -> Self {
+        let ops = [
+            Op::Divide,
+            Op::IntDivide,
+            Op::Modulo,
+            Op::Add,
+            Op::Subtract,
+            Op::Multiply,
+        ]
+        .into_iter()
+        .map(|op| (op, arithmetic_udf(op, increment, warnings)))
+        .collect();
+        Self {
+            to_double: conversion::to_double_udf(warnings),
+            ops,
+        }
+    }
+
+    fn udf(&self, op: Op) -> &Arc<ScalarUDF> {
+        &self.ops.iter().find(|(o, _)| *o == op).expect("every op").1
+    }
+
+    fn comparison(op: &BinaryOperator) -> Option<Operator> {
+        Some(match op {
+            BinaryOperator::Eq => Operator::Eq,
+            BinaryOperator::NotEq => Operator::NotEq,
+            BinaryOperator::Lt => Operator::Lt,
+            BinaryOperator::LtEq => Operator::LtEq,
+            BinaryOperator::Gt => Operator::Gt,
+            BinaryOperator::GtEq => Operator::GtEq,
+            BinaryOperator::Spaceship => Operator::IsNotDistinctFrom,
+            _ => return None,
+        })
+    }
+}
+
+impl ExprPlanner for MysqlSemantics {
+    fn plan_binary_op(
+        &self,
+        expr: RawBinaryExpr,
+        schema: &DFSchema,
+    ) -> DFResult<PlannerResult<RawBinaryExpr>> {
+        let (Ok(lt), Ok(rt)) = (expr.left.get_type(schema), expr.right.get_type(schema)) else {
+            return Ok(PlannerResult::Original(expr));
+        };
+        if let Some(cmp) = Self::comparison(&expr.op) {
+            return Ok(
+                match comparison::operands(&expr.left, &lt, &expr.right, &rt, &self.to_double) {
+                    Some((l, r)) => {
+                        PlannerResult::Planned(Expr::BinaryExpr(BinaryExpr::new(
+                            Box::new(l),
+                            cmp,
+                            Box::new(r),
+                        )))
+                    }
+                    None => PlannerResult::Original(expr),
+                },
+            );
+        }
+        let op = match expr.op {
+            BinaryOperator::Divide => Op::Divide,
+            BinaryOperator::MyIntegerDivide => Op::IntDivide,
+            BinaryOperator::Modulo => Op::Modulo,
+            BinaryOperator::Plus => Op::Add,
+            BinaryOperator::Minus => Op::Subtract,
+            BinaryOperator::Multiply => Op::Multiply,
+            _ => return Ok(PlannerResult::Original(expr)),
+        };
+        let (Some(ca), Some(cb)) = (class(&lt), class(&rt)) else {
+            return Ok(PlannerResult::Original(expr));
+        };
+        let RawBinaryExpr { op: sql_op, left, right } = expr;
+        match op {
+            Op::Add | Op::Subtract | Op::Multiply => {
+                let ints = matches!((ca, cb), (Num::Integer(_), Num::Integer(_)));
+                let unsigned = |t: &datafusion::arrow::datatypes::DataType| {
+                    matches!(t, datafusion::arrow::datatypes::DataType::UInt64)
+                };
+                if ints && !unsigned(&lt) && !unsigned(&rt) {
+                    return Ok(PlannerResult::Planned(self.udf(op).call(vec![left, right])));
+                }
+                if conversion::is_string(&lt) || conversion::is_string(&rt) {
+                    let operator = match op {
+                        Op::Add => Operator::Plus,
+                        Op::Subtract => Operator::Minus,
+                        _ => Operator::Multiply,
+                    };
+                    let l = conversion::numeric_operand(left, &lt, &self.to_double);
+                    let r = conversion::numeric_operand(right, &rt, &self.to_double);
+                    return Ok(PlannerResult::Planned(Expr::BinaryExpr(BinaryExpr::new(
+                        Box::new(l),
+                        operator,
+                        Box::new(r),
+                    ))));
+                }
+                Ok(PlannerResult::Original(RawBinaryExpr {
+                    op: sql_op,
+                    left,
+                    right,
+                }))
+            }
+            _ => Ok(PlannerResult::Planned(self.udf(op).call(vec![left, right]))),
+        }
+    }
+}
