@@ -24,6 +24,7 @@
 
 pub mod bind;
 pub mod catalog_provider;
+pub mod dialect;
 pub mod files_function;
 pub mod functions;
 pub mod generated;

@@ -7,7 +7,8 @@
 //! - `percentile_approx(x, p)` → `approx_percentile_cont(p) WITHIN GROUP (ORDER BY x)`;
 //! - a unit written as a word (`TIMESTAMPDIFF(MINUTE, a, b)`, `time_slice(..., CEIL)`)
 //!   becomes a string argument;
-//! - `curdate()` → `current_date()`.
+//! - `curdate()` → `current_date()`;
+//! - unary `+x` → `(x)` (a no-op in MySQL, for any type).
 
 use sqlparser::ast::{
     CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
@@ -59,6 +60,11 @@ fn string(s: &str) -> Expr {
 /// Rewrite one expression node, if it is a MySQL spelling; `None` leaves it.
 pub fn rewrite(expr: &Expr) -> Option<Expr> {
     match expr {
+        // Unary plus does nothing in MySQL, whatever the operand (`+ NULL`, `+ 'x'`).
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Plus,
+            expr,
+        } => Some(Expr::Nested(expr.clone())),
         Expr::Function(f) if name_is(f, "group_concat") => group_concat(f),
         Expr::Function(f) if name_is(f, "percentile_approx") => percentile_approx(f),
         Expr::Function(f) if name_is(f, "timestampdiff") => unit_word(f, 0),

@@ -259,6 +259,13 @@ fn map_cast_type(data_type: &mut sqlparser::ast::DataType) {
             Some(D::Timestamp(*precision, sqlparser::ast::TimezoneInfo::None))
         }
         D::Signed | D::SignedInteger => Some(D::BigInt(None)),
+        // MySQL: DECIMAL is DECIMAL(10, 0), DECIMAL(p) is DECIMAL(p, 0).
+        D::Decimal(ExactNumberInfo::None) | D::Numeric(ExactNumberInfo::None) => {
+            Some(D::Decimal(ExactNumberInfo::PrecisionAndScale(10, 0)))
+        }
+        D::Decimal(ExactNumberInfo::Precision(p)) | D::Numeric(ExactNumberInfo::Precision(p)) => {
+            Some(D::Decimal(ExactNumberInfo::PrecisionAndScale(*p, 0)))
+        }
         D::Unsigned | D::UnsignedInteger => Some(D::BigIntUnsigned(None)),
         D::Custom(name, args) if args.is_empty() => {
             match name.to_string().to_ascii_uppercase().as_str() {

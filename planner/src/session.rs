@@ -92,13 +92,15 @@ pub fn build_session_state(
         .unwrap_or(4)
         .clamp(0, 30) as u8;
     // MySQL's operators go first, before DataFusion's own planners see them.
-    builder.expr_planners().get_or_insert_with(Vec::new).insert(
-        0,
-        Arc::new(crate::semantics::MysqlSemantics::new(
-            increment,
-            &session.warnings,
-        )),
-    );
+    let semantics = crate::semantics::MysqlSemantics::new(increment, &session.warnings);
+    let mut analyzer: Vec<Arc<dyn datafusion::optimizer::AnalyzerRule + Send + Sync>> =
+        vec![Arc::new(semantics.negation())];
+    analyzer.extend(datafusion::optimizer::Analyzer::new().rules);
+    builder = builder.with_analyzer_rules(analyzer);
+    builder
+        .expr_planners()
+        .get_or_insert_with(Vec::new)
+        .insert(0, Arc::new(semantics));
     if let Some(reader) = &files {
         builder = builder.with_runtime_env(reader.runtime_env());
     }

@@ -13,7 +13,7 @@ pub mod insert_columns;
 pub mod materialized_view;
 
 use lakestar_engine::{Error, Result};
-use sqlparser::dialect::MySqlDialect;
+use lakestar_planner::dialect::LakestarDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -51,7 +51,7 @@ impl Statement {
 
 /// Parse one statement to prepare; returns it with its number of `?` parameters.
 pub fn parse_prepared(sql: &str) -> Result<(Statement, usize)> {
-    let dialect = MySqlDialect {};
+    let dialect = lakestar_planner::dialect::LakestarDialect::default();
     let tokens = starrocks_tokens(&dialect, sql)?;
     let params = tokens
         .iter()
@@ -69,13 +69,13 @@ pub fn parse_prepared(sql: &str) -> Result<(Statement, usize)> {
 
 /// Parse one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
-    let dialect = MySqlDialect {};
+    let dialect = lakestar_planner::dialect::LakestarDialect::default();
     let tokens = starrocks_tokens(&dialect, sql)?;
     parse_tokens(&dialect, tokens)
 }
 
 fn parse_tokens(
-    dialect: &MySqlDialect,
+    dialect: &LakestarDialect,
     tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
 ) -> Result<Vec<Statement>> {
     let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
@@ -116,7 +116,7 @@ fn parse_tokens(
 /// MySQL dialect would otherwise read as an identifier, and StarRocks' INSERT column lists
 /// after PARTITION (`insert_columns`).
 fn starrocks_tokens(
-    dialect: &MySqlDialect,
+    dialect: &LakestarDialect,
     sql: &str,
 ) -> Result<Vec<sqlparser::tokenizer::TokenWithSpan>> {
     let mut tokens = sqlparser::tokenizer::Tokenizer::new(dialect, sql)

@@ -14,7 +14,6 @@ use sqlparser::ast::{
     Ident, ObjectName, ObjectNamePart, Query, Statement, TableAlias, TableAliasColumnDef,
     TableFactor, VisitMut, VisitorMut,
 };
-use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
 /// How many view references one statement may expand (views over views included).
@@ -145,7 +144,7 @@ pub fn expand_views(
 
 /// Parse a stored view definition.
 pub fn parse_query(sql: &str) -> Result<Query> {
-    let mut statements = Parser::parse_sql(&MySqlDialect {}, sql)
+    let mut statements = Parser::parse_sql(&crate::dialect::LakestarDialect::default(), sql)
         .map_err(|e| Error::internal(format!("stored view definition does not parse: {e}")))?;
     match statements.pop() {
         Some(Statement::Query(q)) if statements.is_empty() => Ok(*q),

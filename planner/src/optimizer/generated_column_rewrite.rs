@@ -157,7 +157,7 @@ impl ExprBinder<'_> {
     }
 
     fn bind(&self, text: &str, schema: &DFSchema) -> DFResult<Expr> {
-        let dialect = sqlparser::dialect::MySqlDialect {};
+        let dialect = crate::dialect::LakestarDialect::default();
         let ast = sqlparser::parser::Parser::new(&dialect)
             .try_with_sql(text)?
             .parse_expr()?;

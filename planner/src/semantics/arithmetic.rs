@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn division_types() {
-        assert_eq!(divide_type((1, 0), (1, 0), 4), Some((6, 4)));
+        assert_eq!(divide_type((1, 0), (1, 0), 4), Some((5, 4)));
         assert_eq!(divide_type((15, 2), (19, 0), 4), Some((19, 6)));
     }
 

@@ -6,20 +6,27 @@
 //! - [`arithmetic`]: `/`, `DIV`, `%`, integer `+ - *` (exact decimal division with
 //!   `div_precision_increment`, NULL and warning 1365 on division by zero, 1690 on BIGINT
 //!   overflow).
+//! - [`average`]: `avg` of integers is a DECIMAL (scale 4), as in MySQL.
 //! - [`conversion`]: strings in numeric context (`'3' + 1` = 4, warning 1292).
 //! - [`comparison`]: string-number and boolean-number comparisons.
+//! - [`negation`]: unary minus on strings, NULL and booleans (an analyzer rule, run
+//!   before DataFusion's type coercion).
 //!
 //! Warnings go to the statement's [`Warnings`] sink, which the frontend reads after the
 //! statement (SHOW WARNINGS).
 
 pub mod arithmetic;
+pub mod average;
 pub mod comparison;
 pub mod conversion;
+pub mod negation;
 
 use std::sync::Arc;
 
 use datafusion::common::{DFSchema, Result as DFResult};
-use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
+use datafusion::logical_expr::planner::{
+    ExprPlanner, PlannerResult, RawAggregateExpr, RawBinaryExpr,
+};
 use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, Operator, ScalarUDF};
 use lakestar_engine::warnings::Warnings;
 use sqlparser::ast::BinaryOperator;
@@ -30,6 +37,7 @@ use arithmetic::{arithmetic_udf, class, Num, Op};
 #[derive(Debug)]
 pub struct MysqlSemantics {
     to_double: Arc<ScalarUDF>,
+    avg_input: Arc<ScalarUDF>,
     ops: Vec<(Op, Arc<ScalarUDF>)>,
 }
 
@@ -49,7 +57,15 @@ impl MysqlSemantics {
         .collect();
         Self {
             to_double: conversion::to_double_udf(warnings),
+            avg_input: average::avg_input_udf(),
             ops,
+        }
+    }
+
+    /// The analyzer rule for unary minus, raising warnings into the same sink.
+    pub fn negation(&self) -> negation::MysqlNegation {
+        negation::MysqlNegation {
+            to_double: Arc::clone(&self.to_double),
         }
     }
 
@@ -72,6 +88,18 @@ impl MysqlSemantics {
 }
 
 impl ExprPlanner for MysqlSemantics {
+    fn plan_aggregate(
+        &self,
+        mut expr: RawAggregateExpr,
+    ) -> DFResult<PlannerResult<RawAggregateExpr>> {
+        if expr.func.name() != "avg" || expr.args.len() != 1 {
+            return Ok(PlannerResult::Original(expr));
+        }
+        let arg = expr.args.remove(0);
+        expr.args = vec![self.avg_input.call(vec![arg])];
+        Ok(PlannerResult::Original(expr))
+    }
+
     fn plan_binary_op(
         &self,
         expr: RawBinaryExpr,

@@ -195,10 +195,23 @@ fn roll_up(
         ("avg", false) => {
             // avg's argument arrives cast to its accumulator type (`CAST(x AS Float64)`);
             // the view keeps sum(x) and count(x) of the column itself.
+            // MySQL's avg of an integer reads it as a DECIMAL (`semantics::average`).
+            let integer_avg = norm_args.iter().any(|a| {
+                matches!(a, Expr::ScalarFunction(f)
+                    if f.func.name() == crate::semantics::average::AVG_INPUT)
+            });
             let uncast: Vec<Expr> = norm_args
                 .iter()
                 .map(|a| match a {
                     Expr::Cast(c) => (*c.expr).clone(),
+                    Expr::ScalarFunction(f)
+                        if f.func.name() == crate::semantics::average::AVG_INPUT =>
+                    {
+                        match &f.args[0] {
+                            Expr::Cast(c) => (*c.expr).clone(),
+                            other => other.clone(),
+                        }
+                    }
                     other => other.clone(),
                 })
                 .collect();
@@ -210,6 +223,13 @@ fn roll_up(
                 .ok_or_else(cannot)?;
             // A DECIMAL average is computed as DataFusion's own is, to the last digit.
             let decimal = matches!(sum_type, DataType::Decimal128(..));
+            let integer = integer_avg && !decimal;
+            let sum = if integer {
+                cast(sum, DataType::Decimal128(38, 0))
+            } else {
+                sum
+            };
+            let decimal = decimal || integer;
             Ok(Rollup {
                 aggregates: vec![
                     call(registry, "sum", vec![sum])?,
