@@ -294,6 +294,7 @@ impl Binder<'_> {
         let mut query = Statement::Query(source);
         super::views::expand_views(&mut query, self.view_db(), self.view)?;
         normalize_identifiers(&mut query);
+        crate::semantics::subqueries::rewrite(&mut query);
         check_references(self, &DFStatement::Statement(Box::new(query.clone())))?;
         let source_plan = self.plan_with_params(query).await?;
         self.project_source(target, source_plan)

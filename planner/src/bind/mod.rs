@@ -79,6 +79,7 @@ impl<'a> Binder<'a> {
         views::expand_views(&mut statement, self.view_db(), self.view)?;
         normalize_identifiers(&mut statement);
         mysql_column_names(&mut statement);
+        crate::semantics::subqueries::rewrite(&mut statement);
         let labels = output_names::dedupe(&mut statement);
         let checked = DFStatement::Statement(Box::new(statement.clone()));
         references::check_references(self, &checked)?;

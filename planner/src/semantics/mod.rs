@@ -12,6 +12,9 @@
 //! - [`negation`]: unary minus on strings, NULL and booleans (an analyzer rule, run
 //!   before DataFusion's type coercion).
 //!
+//! - [`subqueries`]: IN / NOT IN / EXISTS subqueries as values, three-valued (a rewrite
+//!   of the SQL tree before binding).
+//!
 //! Warnings go to the statement's [`Warnings`] sink, which the frontend reads after the
 //! statement (SHOW WARNINGS).
 
@@ -20,6 +23,7 @@ pub mod average;
 pub mod comparison;
 pub mod conversion;
 pub mod negation;
+pub mod subqueries;
 
 use std::sync::Arc;
 
