@@ -160,8 +160,82 @@ fn exists_value(subquery: &Query, negated: bool) -> Option<Expr> {
     })
 }
 
-fn in_value(left: &Expr, subquery: &Query, negated: bool) -> Option<Expr> {
+/// The name the outer query's rows go by, when it reads one table: bare columns of the
+/// left side of IN are qualified with it before they move into the subquery.
+type Outer = Option<Ident>;
+
+fn relation_names(select: &Select) -> Vec<String> {
+    let mut names = vec![];
+    for twj in &select.from {
+        for factor in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
+            match factor {
+                sqlparser::ast::TableFactor::Table { name, alias, .. } => {
+                    if let Some(a) = alias {
+                        names.push(a.name.value.to_lowercase());
+                    }
+                    if let Some(last) = name.0.last().and_then(|p| p.as_ident()) {
+                        names.push(last.value.to_lowercase());
+                    }
+                }
+                sqlparser::ast::TableFactor::Derived { alias: Some(a), .. } => {
+                    names.push(a.name.value.to_lowercase())
+                }
+                _ => {}
+            }
+        }
+    }
+    names
+}
+
+fn outer_name(select: &Select) -> Outer {
+    let [twj] = select.from.as_slice() else {
+        return None;
+    };
+    if !twj.joins.is_empty() {
+        return None;
+    }
+    match &twj.relation {
+        sqlparser::ast::TableFactor::Table { name, alias, .. } => match alias {
+            Some(a) => Some(a.name.clone()),
+            None => name.0.last().and_then(|p| p.as_ident()).cloned(),
+        },
+        sqlparser::ast::TableFactor::Derived { alias: Some(a), .. } => Some(a.name.clone()),
+        _ => None,
+    }
+}
+
+/// `left` as it reads inside the subquery: bare columns qualified with the outer table;
+/// None when that cannot be done safely (the subquery names the same table, or the outer
+/// query reads several tables).
+fn moved_inside(left: &Expr, inner: &Select, outer: &Outer) -> Option<Expr> {
+    let inner_names = relation_names(inner);
+    let mut ok = true;
+    let mut e = left.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+        match x {
+            Expr::Identifier(i) => match outer {
+                Some(q) if !inner_names.contains(&q.value.to_lowercase()) => {
+                    *x = Expr::CompoundIdentifier(vec![q.clone(), i.clone()]);
+                }
+                _ => ok = false,
+            },
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                let q = parts[parts.len() - 2].value.to_lowercase();
+                if inner_names.contains(&q) {
+                    ok = false;
+                }
+            }
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ok = false,
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    ok.then_some(e)
+}
+
+fn in_value(left: &Expr, subquery: &Query, negated: bool, outer: &Outer) -> Option<Expr> {
     let select = simple_select(subquery)?;
+    let left = &moved_inside(left, select, outer)?;
     let [SelectItem::UnnamedExpr(p) | SelectItem::ExprWithAlias { expr: p, .. }] =
         select.projection.as_slice()
     else {
@@ -217,7 +291,7 @@ fn names_a_column(expr: &Expr) -> bool {
 }
 
 /// Rewrite every subquery predicate inside `expr` as a value.
-fn rewrite_values(expr: &mut Expr) {
+fn rewrite_values(expr: &mut Expr, outer: &Outer) {
     let _ = sqlparser::ast::visit_expressions_mut(expr, |x| {
         let replacement = match &*x {
             Expr::Exists { subquery, negated } => exists_value(subquery, *negated),
@@ -225,7 +299,7 @@ fn rewrite_values(expr: &mut Expr) {
                 expr,
                 subquery,
                 negated,
-            } => in_value(expr, subquery, *negated),
+            } => in_value(expr, subquery, *negated, outer),
             _ => None,
         };
         if let Some(r) = replacement {
@@ -237,29 +311,29 @@ fn rewrite_values(expr: &mut Expr) {
 
 /// A filter: conjuncts that are subquery predicates stay joins (but `NOT IN` with a
 /// constant left side); anything else holding one is rewritten.
-fn rewrite_filter(expr: &mut Expr) {
+fn rewrite_filter(expr: &mut Expr, outer: &Outer) {
     match expr {
         Expr::BinaryOp {
             left,
             op: BinaryOperator::And,
             right,
         } => {
-            rewrite_filter(left);
-            rewrite_filter(right);
+            rewrite_filter(left, outer);
+            rewrite_filter(right, outer);
         }
-        Expr::Nested(inner) => rewrite_filter(inner),
+        Expr::Nested(inner) => rewrite_filter(inner, outer),
         Expr::Exists { .. } => {}
         Expr::InSubquery {
             expr: left,
             subquery,
             negated: true,
         } if !names_a_column(left) => {
-            if let Some(r) = in_value(left, subquery, true) {
+            if let Some(r) = in_value(left, subquery, true, outer) {
                 *expr = r;
             }
         }
         Expr::InSubquery { .. } => {}
-        other => rewrite_values(other),
+        other => rewrite_values(other, outer),
     }
 }
 
@@ -270,18 +344,20 @@ impl VisitorMut for SubqueryValues {
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
         if let SetExpr::Select(select) = query.body.as_mut() {
+            let outer = outer_name(select);
+            let outer = &outer;
             for item in select.projection.iter_mut() {
                 if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } =
                     item
                 {
-                    rewrite_values(e);
+                    rewrite_values(e, outer);
                 }
             }
             if let Some(w) = select.selection.as_mut() {
-                rewrite_filter(w);
+                rewrite_filter(w, outer);
             }
             if let Some(h) = select.having.as_mut() {
-                rewrite_filter(h);
+                rewrite_filter(h, outer);
             }
         }
         ControlFlow::Continue(())
