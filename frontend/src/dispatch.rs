@@ -48,7 +48,9 @@ pub async fn execute(
                 SetExpr::Delete(Sql::Delete(delete)) => {
                     handlers::delete::handle(ctx, session, delete, query.with).await
                 }
-                _ => Err(Error::unsupported("this statement is not supported after WITH")),
+                _ => Err(Error::unsupported(
+                    "this statement is not supported after WITH",
+                )),
             }
         }
         Sql::Query(_) => handlers::query::handle(ctx, session, statement, None).await,

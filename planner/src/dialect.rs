@@ -8,9 +8,9 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, Statement};
 use sqlparser::dialect::{Dialect, MySqlDialect, Precedence};
-use sqlparser::tokenizer::Token;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 #[derive(Debug, Default)]
 pub struct LakestarDialect(MySqlDialect);
@@ -91,11 +91,15 @@ impl Dialect for LakestarDialect {
         };
         // `precedence` is DIV's own (that of `*`): the right operand stops at any operator
         // that binds no tighter, so DIV is left-associative with `*`, `/` and `%`.
-        Some(parser.parse_subexpr(precedence).map(|right| Expr::BinaryOp {
-            left: Box::new(expr.clone()),
-            op: op.clone(),
-            right: Box::new(right),
-        }))
+        Some(
+            parser
+                .parse_subexpr(precedence)
+                .map(|right| Expr::BinaryOp {
+                    left: Box::new(expr.clone()),
+                    op: op.clone(),
+                    right: Box::new(right),
+                }),
+        )
     }
 }
 

@@ -11,9 +11,8 @@
 //! - unary `+x` → `(x)` (a no-op in MySQL, for any type).
 
 use sqlparser::ast::{
-    CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentClause, FunctionArguments, Ident, ObjectName, OrderByExpr, OrderByOptions,
-    Value,
+    CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArguments, Ident, ObjectName, OrderByExpr, OrderByOptions, Value,
 };
 
 fn name_is(f: &Function, name: &str) -> bool {

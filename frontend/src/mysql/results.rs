@@ -44,8 +44,8 @@ impl Connection {
 
     /// The last statement's warnings: those kept plus those its functions raised.
     fn warning_count(&self) -> u16 {
-        (self.session.diagnostics.len() as u64 + self.session.warnings.count())
-            .min(u16::MAX as u64) as u16
+        (self.session.diagnostics.len() as u64 + self.session.warnings.count()).min(u16::MAX as u64)
+            as u16
     }
 
     /// Write a statement's output. Returns whether it succeeded (an error packet was not

@@ -34,11 +34,7 @@ fn flatten(expr: Expr, op: &BinaryOperator) -> Vec<Expr> {
     let mut pending = vec![expr];
     while let Some(e) = pending.pop() {
         match e {
-            Expr::BinaryOp {
-                left,
-                op: o,
-                right,
-            } if &o == op => {
+            Expr::BinaryOp { left, op: o, right } if &o == op => {
                 pending.push(*right);
                 pending.push(*left);
             }
@@ -130,11 +126,14 @@ fn balance_set(body: &mut SetExpr) {
         return;
     }
     let mut operands = vec![];
-    let mut current = std::mem::replace(body, SetExpr::Values(sqlparser::ast::Values {
+    let mut current = std::mem::replace(
+        body,
+        SetExpr::Values(sqlparser::ast::Values {
             explicit_row: false,
             value_keyword: false,
             rows: vec![],
-        }));
+        }),
+    );
     loop {
         match current {
             SetExpr::SetOperation {

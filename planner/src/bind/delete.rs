@@ -31,7 +31,8 @@ fn parts(delete: &Delete) -> Result<(ObjectName, ObjectName, Vec<TableWithJoins>
         // DELETE t FROM t JOIN u ...: `t` names a table (or alias) of FROM.
         let mut found = None;
         for twj in &from {
-            for factor in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation))
+            for factor in
+                std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation))
             {
                 let (name, qualifier) = target_qualifier(factor)?;
                 if qualifier == *target || name == *target {
@@ -39,9 +40,8 @@ fn parts(delete: &Delete) -> Result<(ObjectName, ObjectName, Vec<TableWithJoins>
                 }
             }
         }
-        let (name, qualifier) = found.ok_or_else(|| {
-            Error::syntax(format!("Unknown table '{target}' in MULTI DELETE"))
-        })?;
+        let (name, qualifier) = found
+            .ok_or_else(|| Error::syntax(format!("Unknown table '{target}' in MULTI DELETE")))?;
         return Ok((name, qualifier, from));
     }
     let first = from

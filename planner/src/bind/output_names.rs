@@ -39,8 +39,8 @@ fn dedupe_select(select: &mut sqlparser::ast::Select, labels: &mut Labels) {
         };
         let key = name.to_lowercase();
         // After a wildcard, a plain column may repeat one the wildcard expands to.
-        let repeated = seen.contains(&key)
-            || (has_wildcard && matches!(item, SelectItem::UnnamedExpr(_)));
+        let repeated =
+            seen.contains(&key) || (has_wildcard && matches!(item, SelectItem::UnnamedExpr(_)));
         seen.push(key);
         if !repeated {
             continue;

@@ -43,7 +43,9 @@ impl Binder<'_> {
         let mut values = std::collections::HashMap::new();
         for assignment in update.assignments {
             let AssignmentTarget::ColumnName(column) = assignment.target else {
-                return Err(Error::unsupported("UPDATE of a column tuple is not supported"));
+                return Err(Error::unsupported(
+                    "UPDATE of a column tuple is not supported",
+                ));
             };
             let name = column
                 .0
@@ -65,7 +67,11 @@ impl Binder<'_> {
                     meta.name
                 ));
             }
-            if meta.key_columns.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
+            if meta
+                .key_columns
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&name))
+            {
                 return Err(Error::unsupported(format!(
                     "UPDATE cannot set the primary key column '{name}'"
                 )));
@@ -73,11 +79,7 @@ impl Binder<'_> {
             values.insert(name, assignment.value);
         }
         let projection = regular_columns(meta)
-            .map(|c| {
-                values
-                    .remove(c)
-                    .unwrap_or_else(|| column_of(&qualifier, c))
-            })
+            .map(|c| values.remove(c).unwrap_or_else(|| column_of(&qualifier, c)))
             .collect();
         let mut from = vec![update.table];
         if let Some(UpdateTableFromKind::AfterSet(t) | UpdateTableFromKind::BeforeSet(t)) =

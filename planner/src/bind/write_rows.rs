@@ -61,7 +61,10 @@ pub(super) fn select_query(
         select_modifiers: None,
         top: None,
         top_before_distinct: false,
-        projection: projection.into_iter().map(SelectItem::UnnamedExpr).collect(),
+        projection: projection
+            .into_iter()
+            .map(SelectItem::UnnamedExpr)
+            .collect(),
         exclude: None,
         into: None,
         from,

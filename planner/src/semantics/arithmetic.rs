@@ -17,12 +17,12 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Decimal128Builder, Float64Array, Float64Builder, Int64Builder,
 };
 use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::i256;
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 use datafusion::error::{DataFusionError, Result as DFResult};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
-use datafusion::arrow::datatypes::i256;
 use lakestar_engine::error::{Error, Reason};
 use lakestar_engine::warnings::{WarningKind, Warnings};
 
@@ -160,7 +160,11 @@ pub fn arithmetic_udf(op: Op, increment: u8, warnings: &Warnings) -> Arc<ScalarU
 /// What a result is computed as.
 enum Plan {
     Int,
-    Decimal { a: (u8, i8), b: (u8, i8), out: (u8, i8) },
+    Decimal {
+        a: (u8, i8),
+        b: (u8, i8),
+        out: (u8, i8),
+    },
     Double,
 }
 
@@ -297,12 +301,7 @@ impl Arithmetic {
                 continue;
             }
             let (x, y) = (i256::from_i128(x), i256::from_i128(y));
-            let display = || {
-                (
-                    format_decimal(x, sa),
-                    format_decimal(y, sb),
-                )
-            };
+            let display = || (format_decimal(x, sa), format_decimal(y, sb));
             match self.op {
                 Op::Divide => {
                     // x·10^-sa / (y·10^-sb) = (x·10^(s+sb-sa) / y)·10^-s
@@ -327,7 +326,11 @@ impl Arithmetic {
                     let common = sa.max(sb) as i32;
                     let x = x.wrapping_mul(pow(common - sa as i32));
                     let y = y.wrapping_mul(pow(common - sb as i32));
-                    match x.wrapping_div(y).to_i128().and_then(|v| i64::try_from(v).ok()) {
+                    match x
+                        .wrapping_div(y)
+                        .to_i128()
+                        .and_then(|v| i64::try_from(v).ok())
+                    {
                         Some(v) => ints.append_value(v),
                         None => {
                             let (x, y) = display();

@@ -115,13 +115,11 @@ impl ExprPlanner for MysqlSemantics {
         if let Some(cmp) = Self::comparison(&expr.op) {
             return Ok(
                 match comparison::operands(&expr.left, &lt, &expr.right, &rt, &self.to_double) {
-                    Some((l, r)) => {
-                        PlannerResult::Planned(Expr::BinaryExpr(BinaryExpr::new(
-                            Box::new(l),
-                            cmp,
-                            Box::new(r),
-                        )))
-                    }
+                    Some((l, r)) => PlannerResult::Planned(Expr::BinaryExpr(BinaryExpr::new(
+                        Box::new(l),
+                        cmp,
+                        Box::new(r),
+                    ))),
                     None => PlannerResult::Original(expr),
                 },
             );
@@ -138,7 +136,11 @@ impl ExprPlanner for MysqlSemantics {
         let (Some(ca), Some(cb)) = (class(&lt), class(&rt)) else {
             return Ok(PlannerResult::Original(expr));
         };
-        let RawBinaryExpr { op: sql_op, left, right } = expr;
+        let RawBinaryExpr {
+            op: sql_op,
+            left,
+            right,
+        } = expr;
         match op {
             Op::Add | Op::Subtract | Op::Multiply => {
                 let ints = matches!((ca, cb), (Num::Integer(_), Num::Integer(_)));

@@ -27,8 +27,19 @@ use sqlparser::ast::{
 };
 
 const AGGREGATES: &[&str] = &[
-    "count", "sum", "min", "max", "avg", "group_concat", "any_value", "stddev", "variance",
-    "bitmap_union", "bitmap_union_count", "hll_union_agg", "approx_count_distinct",
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group_concat",
+    "any_value",
+    "stddev",
+    "variance",
+    "bitmap_union",
+    "bitmap_union_count",
+    "hll_union_agg",
+    "approx_count_distinct",
 ];
 
 fn has_aggregate(expr: &Expr) -> bool {
@@ -347,8 +358,7 @@ impl VisitorMut for SubqueryValues {
             let outer = outer_name(select);
             let outer = &outer;
             for item in select.projection.iter_mut() {
-                if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } =
-                    item
+                if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item
                 {
                     rewrite_values(e, outer);
                 }

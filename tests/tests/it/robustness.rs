@@ -134,7 +134,11 @@ async fn huge_statements_cannot_take_the_server_down() {
         vec![vec!["3"], vec!["2"], vec!["1"]]
     );
     assert_eq!(
-        rows(&mut conn, "SELECT id FROM t ORDER BY id LIMIT 1 OFFSET 1099511627776").await,
+        rows(
+            &mut conn,
+            "SELECT id FROM t ORDER BY id LIMIT 1 OFFSET 1099511627776"
+        )
+        .await,
         Vec::<Vec<String>>::new()
     );
     let sum = |n: usize| format!("SELECT {}", vec!["1"; n].join(" + "));
