@@ -363,7 +363,7 @@ impl Arithmetic {
             let mut out = Int64Builder::with_capacity(a.len());
             for (x, y) in a.iter().zip(b.iter()) {
                 match (x, y) {
-                    (Some(_), Some(y)) if y == 0.0 => {
+                    (Some(_), Some(0.0)) => {
                         self.divide_by_zero();
                         out.append_null();
                     }

@@ -75,10 +75,10 @@ fn simple_select(query: &Query) -> Option<&Select> {
     }
     for item in &select.projection {
         match item {
-            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                if has_aggregate(e) {
-                    return None;
-                }
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }
+                if has_aggregate(e) =>
+            {
+                return None;
             }
             _ => {}
         }
