@@ -168,6 +168,15 @@ impl PaimonStorage {
 
 /// The Paimon schema for a table definition.
 pub fn paimon_schema(table: &TableMeta) -> Result<Schema> {
+    paimon_schema_with(table, &std::collections::BTreeMap::new())
+}
+
+/// The Paimon schema for a table definition, with table options (`PROPERTIES` of a table
+/// created in a Paimon catalog) set over Lakestar's defaults.
+pub fn paimon_schema_with(
+    table: &TableMeta,
+    properties: &std::collections::BTreeMap<String, String>,
+) -> Result<Schema> {
     let mut builder = Schema::builder();
     for column in &table.columns {
         let is_key = table.keys_type.is_upsert()
@@ -204,6 +213,10 @@ pub fn paimon_schema(table: &TableMeta) -> Result<Schema> {
                 options.push(("bucket-key".into(), hash_columns.join(",")));
             }
         }
+    }
+    for (key, value) in properties {
+        options.retain(|(k, _)| k != key);
+        options.push((key.clone(), value.clone()));
     }
     builder = builder.options(options).comment(table.comment.clone());
     builder

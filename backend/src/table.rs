@@ -52,6 +52,10 @@ pub struct LakeTable {
     /// A write by a caller holding the table's write lock (UPDATE, DELETE); None: an
     /// INSERT, which takes the commit lock itself.
     write_mode: Option<WriteMode>,
+    /// For a write computed from what it read: the latest snapshot when the table was
+    /// opened, which must still be the latest once the rows are read (else the write
+    /// fails with a conflict). `None`: no check.
+    unchanged_since: Option<Option<i64>>,
 }
 
 impl LakeTable {
@@ -87,6 +91,7 @@ impl LakeTable {
             commit_lock,
             overwrite_partition: vec![],
             write_mode: None,
+            unchanged_since: None,
         })
     }
 
@@ -126,6 +131,13 @@ impl LakeTable {
     /// Make INSERT through this table write in `mode`, its caller holding the write lock.
     pub fn writing(mut self, mode: WriteMode) -> Self {
         self.write_mode = Some(mode);
+        self
+    }
+
+    /// Fail the write, before it commits, unless `snapshot` is still the table's latest
+    /// once the rows are read (a write of a catalog other writers commit to).
+    pub fn unchanged_since(mut self, snapshot: Option<i64>) -> Self {
+        self.unchanged_since = Some(snapshot);
         self
     }
 
@@ -184,7 +196,15 @@ impl TableProvider for LakeTable {
         input: Arc<dyn ExecutionPlan>,
         insert_op: InsertOp,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let input = self.to_stored_layout(input)?;
+        let mut input = self.to_stored_layout(input)?;
+        if let Some(snapshot) = self.unchanged_since {
+            let schema = input.schema();
+            input = Arc::new(PassThroughExec::new(
+                input,
+                schema,
+                PassThrough::UnchangedSince(self.table.clone(), snapshot),
+            ));
+        }
         if let Some(mode) = self.write_mode {
             // The caller holds the table's write lock from before it read the table.
             return Ok(match mode {
@@ -237,6 +257,9 @@ enum PassThrough {
     DeclaredTypes,
     /// Run a write while holding the table's commit lock, so commits take turns.
     SerializedCommit(Arc<Mutex<()>>),
+    /// A write's rows: once they are all read, fail unless the table's latest snapshot is
+    /// still this one (see [`LakeTable::unchanged_since`]).
+    UnchangedSince(paimon::table::Table, Option<i64>),
 }
 
 /// A node that streams its input through, as [`PassThrough`] says.
@@ -270,6 +293,9 @@ impl DisplayAs for PassThroughExec {
         match self.mode {
             PassThrough::DeclaredTypes => write!(f, "DeclaredTypesExec"),
             PassThrough::SerializedCommit(_) => write!(f, "SerializedCommitExec"),
+            PassThrough::UnchangedSince(_, snapshot) => {
+                write!(f, "UnchangedSinceExec: snapshot={snapshot:?}")
+            }
         }
     }
 }
@@ -318,6 +344,28 @@ impl ExecutionPlan for PassThroughExec {
                         )
                         .map_err(Into::into)
                     })
+                    .boxed()
+            }
+            PassThrough::UnchangedSince(table, snapshot) => {
+                let (table, snapshot) = (table.clone(), *snapshot);
+                let check = futures::stream::once(async move {
+                    let latest = table
+                        .snapshot_manager()
+                        .get_latest_snapshot()
+                        .await
+                        .map_err(crate::overwrite_sink::paimon_err)?
+                        .map(|s| s.id());
+                    if latest != snapshot {
+                        return Err(crate::external::conflict(&table.identifier().full_name())
+                            .into_datafusion());
+                    }
+                    Ok(None)
+                });
+                self.input
+                    .execute(partition, context)?
+                    .map(|batch| batch.map(Some))
+                    .chain(check)
+                    .filter_map(|item| async move { item.transpose() })
                     .boxed()
             }
             PassThrough::SerializedCommit(lock) => {

@@ -120,6 +120,10 @@ pub const GENERATED_METADATA_KEY: &str = "lakestar.generated";
 /// A table of the internal catalog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableMeta {
+    /// The external catalog the table lives in (a Paimon catalog); `None`: Lakestar's
+    /// internal catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
     pub database: String,
     pub name: String,
     /// Monotonic id; the storage location includes it.

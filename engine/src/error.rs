@@ -80,6 +80,11 @@ pub enum Reason {
     NumericOverflow,
     /// A statement nested too deeply to plan (MySQL 1436).
     TooDeep,
+    /// DROP DATABASE of a lake database that still holds tables (MySQL 1010).
+    DatabaseNotEmpty,
+    /// Another writer committed to the table first and the statement cannot be replayed
+    /// on top of it (MySQL 1213, SQLSTATE 40001: retry the statement).
+    WriteConflict,
     /// Lake storage failed: an object store or file system could not be read or written
     /// (MySQL 1030, "Got error from storage engine").
     Storage,

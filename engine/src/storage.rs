@@ -22,6 +22,19 @@ pub enum WriteMode {
     Replace,
 }
 
+/// How a write into an external catalog's table ([`ExternalCatalogs::open_table_for_write`])
+/// changes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExternalWrite {
+    /// INSERT (appends or upserts) and INSERT OVERWRITE of the whole table; the write takes
+    /// the table's commit lock itself.
+    Insert,
+    /// `INSERT OVERWRITE t PARTITION (...)`: replaces only that partition.
+    OverwritePartition(Vec<(String, datafusion::scalar::ScalarValue)>),
+    /// UPDATE or DELETE, by a caller holding the table's [`WriteLock`].
+    Locked(WriteMode),
+}
+
 /// A table's write lock: while it is held no other Lakestar statement commits to the table,
 /// so a statement that reads the table and writes it back (UPDATE, DELETE) loses nothing.
 pub struct WriteLock(pub Box<dyn std::any::Any + Send + Sync>);
@@ -197,4 +210,93 @@ pub trait ExternalCatalogs: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<crate::materialized_view::PartitionVersions>> {
         Ok(None)
     }
+    /// CREATE DATABASE in the catalog; false when it existed and `if_not_exists` is set.
+    async fn create_database(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _database: &str,
+        _if_not_exists: bool,
+    ) -> Result<bool> {
+        Err(read_only(meta))
+    }
+
+    /// DROP DATABASE (it must be empty); false when it was absent and `if_exists` is set.
+    async fn drop_database(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _database: &str,
+        _if_exists: bool,
+    ) -> Result<bool> {
+        Err(read_only(meta))
+    }
+
+    /// CREATE TABLE `table` (its `database` names the catalog's database; its properties
+    /// go to the table format); false when it existed and `if_not_exists` is set.
+    async fn create_table(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _table: &TableMeta,
+        _if_not_exists: bool,
+    ) -> Result<bool> {
+        Err(read_only(meta))
+    }
+
+    /// DROP TABLE; false when it was absent and `if_exists` is set.
+    async fn drop_table(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _database: &str,
+        _table: &str,
+        _if_exists: bool,
+    ) -> Result<bool> {
+        Err(read_only(meta))
+    }
+
+    /// A writable table described as the internal catalog describes its tables (its
+    /// `catalog` set), or `None` if it does not exist. Catalogs that cannot be written
+    /// answer with an error.
+    async fn writable_table(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _database: &str,
+        _table: &str,
+    ) -> Result<Option<TableMeta>> {
+        Err(read_only(meta))
+    }
+
+    /// Take a table's write lock (see [`WriteLock`]).
+    async fn lock_writes(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _table: &TableMeta,
+    ) -> Result<WriteLock> {
+        Err(read_only(meta))
+    }
+
+    /// Like [`TableStorage::row_count`], for a writable external table.
+    async fn row_count(
+        &self,
+        _meta: &crate::catalog::ExternalCatalogMeta,
+        _table: &TableMeta,
+    ) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
+    /// The table opened for one write.
+    async fn open_table_for_write(
+        &self,
+        meta: &crate::catalog::ExternalCatalogMeta,
+        _table: &TableMeta,
+        _write: ExternalWrite,
+    ) -> Result<Arc<dyn TableProvider>> {
+        Err(read_only(meta))
+    }
+}
+
+fn read_only(meta: &crate::catalog::ExternalCatalogMeta) -> crate::Error {
+    crate::Error::unsupported(format!(
+        "Catalog '{}' of type '{}' is read-only",
+        meta.name,
+        meta.catalog_type()
+    ))
 }

@@ -60,12 +60,12 @@ pub async fn execute(
             db_name,
             if_not_exists,
             ..
-        } => ddl::create_database::handle(ctx, &db_name, if_not_exists).await,
+        } => ddl::create_database::handle(ctx, session, &db_name, if_not_exists).await,
         Sql::CreateSchema {
             schema_name: sqlparser::ast::SchemaName::Simple(name),
             if_not_exists,
             ..
-        } => ddl::create_database::handle(ctx, &name, if_not_exists).await,
+        } => ddl::create_database::handle(ctx, session, &name, if_not_exists).await,
         Sql::Drop {
             object_type: ObjectType::Schema | ObjectType::Database,
             if_exists,

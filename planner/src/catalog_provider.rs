@@ -11,7 +11,8 @@ use datafusion::catalog::{CatalogProvider, CatalogProviderList, SchemaProvider, 
 use datafusion::error::Result as DFResult;
 use lakestar_engine::catalog::{CatalogView, DEFAULT_CATALOG};
 use lakestar_engine::materialized_view::PartitionVersions;
-use lakestar_engine::storage::{ExternalCatalogs, TableStorage};
+use lakestar_engine::storage::{ExternalCatalogs, ExternalWrite, TableStorage};
+use lakestar_engine::user_err;
 
 /// The list of catalogs a statement can name. One is built per statement; an external
 /// catalog is opened once per statement, so every reference to one of its tables reads
@@ -121,7 +122,73 @@ impl LakestarCatalogList {
         meta: &lakestar_engine::catalog::TableMeta,
         mode: lakestar_engine::storage::WriteMode,
     ) -> lakestar_engine::Result<Arc<dyn TableProvider>> {
-        self.internal.storage.open_table_for_write(meta, mode).await
+        match self.external_of(meta)? {
+            Some((catalog, external)) => {
+                external
+                    .open_table_for_write(&catalog, meta, ExternalWrite::Locked(mode))
+                    .await
+            }
+            None => self.internal.storage.open_table_for_write(meta, mode).await,
+        }
+    }
+
+    /// The write target of an INSERT into a table of an external catalog.
+    pub async fn external_insert_target(
+        &self,
+        meta: &lakestar_engine::catalog::TableMeta,
+    ) -> lakestar_engine::Result<Option<Arc<dyn TableProvider>>> {
+        match self.external_of(meta)? {
+            Some((catalog, external)) => external
+                .open_table_for_write(&catalog, meta, ExternalWrite::Insert)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A writable table of an external catalog (`catalog.database.table`).
+    pub async fn external_write_table(
+        &self,
+        catalog: &str,
+        database: &str,
+        table: &str,
+    ) -> lakestar_engine::Result<lakestar_engine::catalog::TableMeta> {
+        let meta = self
+            .internal
+            .view
+            .external_catalog(catalog)
+            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{catalog}'"))?;
+        let external = self
+            .external
+            .as_ref()
+            .ok_or_else(|| lakestar_engine::Error::internal("no external catalogs"))?;
+        external
+            .writable_table(&meta, database, table)
+            .await?
+            .ok_or_else(|| user_err!(UnknownTable, "Table '{database}.{table}' doesn't exist"))
+    }
+
+    /// The external catalog a table lives in, with the connectors that write it; `None`
+    /// for internal tables.
+    fn external_of(
+        &self,
+        meta: &lakestar_engine::catalog::TableMeta,
+    ) -> lakestar_engine::Result<
+        Option<(lakestar_engine::catalog::ExternalCatalogMeta, &dyn ExternalCatalogs)>,
+    > {
+        let Some(name) = &meta.catalog else {
+            return Ok(None);
+        };
+        let catalog = self
+            .internal
+            .view
+            .external_catalog(name)
+            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{name}'"))?;
+        let external = self
+            .external
+            .as_deref()
+            .ok_or_else(|| lakestar_engine::Error::internal("no external catalogs"))?;
+        Ok(Some((catalog, external)))
     }
 
     /// The write target of `INSERT OVERWRITE t PARTITION (...)`: the table, opened so an
@@ -131,6 +198,10 @@ impl LakestarCatalogList {
         meta: &lakestar_engine::catalog::TableMeta,
         partition: &[(String, datafusion::scalar::ScalarValue)],
     ) -> lakestar_engine::Result<Arc<dyn TableProvider>> {
+        if let Some((catalog, external)) = self.external_of(meta)? {
+            let write = ExternalWrite::OverwritePartition(partition.to_vec());
+            return external.open_table_for_write(&catalog, meta, write).await;
+        }
         self.internal
             .storage
             .open_table_for_partition_overwrite(meta, partition)

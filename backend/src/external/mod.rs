@@ -9,6 +9,9 @@
 
 pub mod files_catalog;
 pub mod paimon_catalog;
+mod paimon_writes;
+
+pub(crate) use paimon_writes::conflict;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -16,7 +19,11 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use datafusion::catalog::CatalogProvider;
 use lakestar_engine::catalog::ExternalCatalogMeta;
-use lakestar_engine::storage::{CacheStats, ExternalCatalogs, FileReader};
+use datafusion::catalog::TableProvider;
+use lakestar_engine::catalog::TableMeta;
+use lakestar_engine::storage::{
+    CacheStats, ExternalCatalogs, ExternalWrite, FileReader, WriteLock,
+};
 
 use crate::cache::LakeCaches;
 use lakestar_engine::{Error, Reason, Result};
@@ -81,6 +88,19 @@ impl LakeConnectors {
             (meta.properties.clone(), Arc::clone(&warehouse)),
         );
         Ok(warehouse)
+    }
+}
+
+impl LakeConnectors {
+    /// The warehouse of a catalog Lakestar can write (a Paimon catalog).
+    fn writable(&self, meta: &ExternalCatalogMeta) -> Result<Arc<paimon_catalog::Warehouse>> {
+        match meta.catalog_type() {
+            "paimon" => self.warehouse(meta),
+            other => Err(Error::unsupported(format!(
+                "Catalog '{}' of type '{other}' is read-only",
+                meta.name
+            ))),
+        }
     }
 }
 
@@ -160,6 +180,79 @@ impl ExternalCatalogs for LakeConnectors {
             }
             _ => Ok(None),
         }
+    }
+
+    async fn create_database(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        if_not_exists: bool,
+    ) -> Result<bool> {
+        self.writable(meta)?
+            .create_database(database, if_not_exists)
+            .await
+    }
+
+    async fn drop_database(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        if_exists: bool,
+    ) -> Result<bool> {
+        self.writable(meta)?.drop_database(database, if_exists).await
+    }
+
+    async fn create_table(
+        &self,
+        meta: &ExternalCatalogMeta,
+        table: &TableMeta,
+        if_not_exists: bool,
+    ) -> Result<bool> {
+        self.writable(meta)?
+            .create_table(table, if_not_exists)
+            .await
+    }
+
+    async fn drop_table(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        table: &str,
+        if_exists: bool,
+    ) -> Result<bool> {
+        self.writable(meta)?
+            .drop_table(database, table, if_exists)
+            .await
+    }
+
+    async fn writable_table(
+        &self,
+        meta: &ExternalCatalogMeta,
+        database: &str,
+        table: &str,
+    ) -> Result<Option<TableMeta>> {
+        self.writable(meta)?
+            .writable_table(&meta.name, database, table)
+            .await
+    }
+
+    async fn row_count(&self, meta: &ExternalCatalogMeta, table: &TableMeta) -> Result<Option<u64>> {
+        self.writable(meta)?.row_count(table).await
+    }
+
+    async fn lock_writes(&self, meta: &ExternalCatalogMeta, table: &TableMeta) -> Result<WriteLock> {
+        self.writable(meta)?.lock_writes(table).await
+    }
+
+    async fn open_table_for_write(
+        &self,
+        meta: &ExternalCatalogMeta,
+        table: &TableMeta,
+        write: ExternalWrite,
+    ) -> Result<Arc<dyn TableProvider>> {
+        self.writable(meta)?
+            .open_table_for_write(table, write)
+            .await
     }
 
     async fn partition_versions(

@@ -66,7 +66,12 @@ pub struct Warehouse {
     cache: Arc<PaimonBlockCache>,
     /// Which files go through the cache: metadata always; data files too when remote.
     whitelist: &'static str,
+    /// One commit lock per table this process writes: (database, table) → lock.
+    pub(super) commit_locks: CommitLocks,
 }
+
+/// Serialises this process's commits to one table: (database, table) → lock.
+type CommitLocks = Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>;
 
 impl Warehouse {
     /// Open the warehouse a catalog's properties name.
@@ -83,11 +88,12 @@ impl Warehouse {
                 data: Arc::clone(&caches.paimon_data),
             }),
             whitelist: if remote { "meta,data" } else { "meta" },
+            commit_locks: CommitLocks::default(),
         })
     }
 
     /// A table by name (matched as a statement matches names), if it exists.
-    async fn find_table(&self, database: &str, table: &str) -> Result<Option<Table>> {
+    pub(super) async fn find_table(&self, database: &str, table: &str) -> Result<Option<Table>> {
         let databases = self.catalog.list_databases().await.map_err(paimon_err)?;
         let Some(database) = stored_name(&databases, database) else {
             return Ok(None);
@@ -134,7 +140,7 @@ impl Warehouse {
     }
 
     /// `table` reading through the warehouse's block cache.
-    fn cached(&self, table: Table) -> Result<Table> {
+    pub(super) fn cached(&self, table: Table) -> Result<Table> {
         let file_io = table
             .file_io()
             .clone()
@@ -228,7 +234,7 @@ impl PaimonCatalog {
 
 /// The stored name matching `name` case-insensitively (Lakestar folds identifiers to lower
 /// case; Paimon names keep the case they were created with).
-fn stored_name(names: &[String], name: &str) -> Option<String> {
+pub(super) fn stored_name(names: &[String], name: &str) -> Option<String> {
     names
         .iter()
         .find(|n| *n == name)

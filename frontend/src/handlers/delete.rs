@@ -7,7 +7,7 @@ use lakestar_engine::{Error, Result};
 use lakestar_planner::bind::Binder;
 use sqlparser::ast::{Delete, With};
 
-use super::insert::run_write;
+use super::insert::{lock_writes, row_count, run_write};
 use crate::context::FrontendContext;
 use crate::output::QueryOutput;
 use crate::session::Session;
@@ -21,13 +21,13 @@ pub async fn handle(
     let state = ctx.session_state(session);
     let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
         .with_catalog(session.current_catalog.as_deref());
-    let meta = binder.delete_target(&delete)?;
+    let meta = binder.delete_target(&delete).await?;
     // Held from before the rows are read until they are committed: no other write to the
     // table commits in between, so nothing it wrote is lost and the count is exact.
-    let _lock = ctx.storage.lock_writes(&meta).await?;
+    let _lock = lock_writes(ctx, &meta).await?;
     let (plan, mode) = binder.bind_delete(delete, with, &meta).await?;
     let before = match mode {
-        WriteMode::Replace => ctx.storage.row_count(&meta).await?,
+        WriteMode::Replace => row_count(ctx, &meta).await?,
         _ => None,
     };
     let written = run_write(ctx, &state, &plan).await?;

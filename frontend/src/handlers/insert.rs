@@ -3,6 +3,7 @@
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::UInt64Type;
 use futures::StreamExt;
+use lakestar_engine::catalog::{CatalogView, ExternalCatalogMeta, TableMeta};
 use lakestar_engine::{Error, Result};
 use sqlparser::ast::Statement;
 
@@ -44,4 +45,34 @@ pub async fn run_write(
         }
     }
     Ok(written)
+}
+
+/// Take the write lock of the table an UPDATE or DELETE writes (internal or in a Paimon
+/// catalog).
+pub async fn lock_writes(
+    ctx: &FrontendContext,
+    meta: &TableMeta,
+) -> Result<lakestar_engine::storage::WriteLock> {
+    match external_catalog(ctx, meta)? {
+        Some(catalog) => ctx.external.lock_writes(&catalog, meta).await,
+        None => ctx.storage.lock_writes(meta).await,
+    }
+}
+
+/// The exact row count of a table's latest snapshot, where storage knows it.
+pub async fn row_count(ctx: &FrontendContext, meta: &TableMeta) -> Result<Option<u64>> {
+    match external_catalog(ctx, meta)? {
+        Some(catalog) => ctx.external.row_count(&catalog, meta).await,
+        None => ctx.storage.row_count(meta).await,
+    }
+}
+
+fn external_catalog(ctx: &FrontendContext, meta: &TableMeta) -> Result<Option<ExternalCatalogMeta>> {
+    let Some(name) = &meta.catalog else {
+        return Ok(None);
+    };
+    ctx.catalog
+        .external_catalog(name)
+        .map(Some)
+        .ok_or_else(|| lakestar_engine::user_err!(UnknownDatabase, "Unknown catalog '{name}'"))
 }

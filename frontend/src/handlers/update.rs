@@ -6,7 +6,7 @@ use lakestar_engine::Result;
 use lakestar_planner::bind::Binder;
 use sqlparser::ast::{Update, With};
 
-use super::insert::run_write;
+use super::insert::{lock_writes, run_write};
 use crate::context::FrontendContext;
 use crate::output::QueryOutput;
 use crate::session::Session;
@@ -20,10 +20,10 @@ pub async fn handle(
     let state = ctx.session_state(session);
     let binder = Binder::new(&state, ctx.catalog.as_ref(), session.current_db.as_deref())
         .with_catalog(session.current_catalog.as_deref());
-    let meta = binder.update_target(&update)?;
+    let meta = binder.update_target(&update).await?;
     // Held from before the rows are read until they are committed: no other write to the
     // table commits in between, so nothing it wrote is lost.
-    let _lock = ctx.storage.lock_writes(&meta).await?;
+    let _lock = lock_writes(ctx, &meta).await?;
     let plan = binder.bind_update(update, with, &meta).await?;
     let affected_rows = run_write(ctx, &state, &plan).await?;
     if session.in_transaction {

@@ -171,6 +171,7 @@ pub fn parse_create_table(parser: &mut Parser) -> Result<CreateTable> {
     }
     let (keys_type, key_columns) = keys.unwrap_or((KeysType::Duplicate, vec![]));
     let mut table = TableMeta {
+        catalog: None,
         database: String::new(),
         name: name
             .0

@@ -62,9 +62,9 @@ fn parts(delete: &Delete) -> Result<(ObjectName, ObjectName, Vec<TableWithJoins>
 
 impl Binder<'_> {
     /// The table a DELETE writes.
-    pub fn delete_target(&self, delete: &Delete) -> Result<TableMeta> {
+    pub async fn delete_target(&self, delete: &Delete) -> Result<TableMeta> {
         let (name, _, _) = parts(delete)?;
-        self.write_target(&name)
+        self.write_target(&name).await
     }
 
     /// Bind a DELETE from `meta` (from [`Binder::delete_target`]) into a write plan;

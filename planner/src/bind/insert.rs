@@ -20,7 +20,7 @@ use sqlparser::ast::{
     Expr as SqlExpr, ExprWithAlias, Insert, Parens, SetExpr, Statement, TableObject,
 };
 
-use super::references::{check_references, resolve_table};
+use super::references::check_references;
 use super::Binder;
 use crate::normalize::normalize_identifiers;
 use crate::store_cast::StoreCast;
@@ -60,7 +60,7 @@ impl Binder<'_> {
             ));
         };
         let reference = table_reference(&name)?;
-        let meta = resolve_table(&reference, self.current_db, self.view)?;
+        let meta = self.resolve_write_table(&reference).await?;
 
         let statics = match &partitioned {
             Some(spec) => self.static_partition(&meta, spec)?,
@@ -69,15 +69,14 @@ impl Binder<'_> {
         let targets = target_columns(&meta, &columns, &statics)?;
         let source = source.ok_or_else(|| Error::syntax("INSERT needs VALUES or a query"))?;
         let provider = if overwrite && partitioned.is_some() {
-            let list: &dyn std::any::Any = self.state.catalog_list().as_ref();
-            let list = list
-                .downcast_ref::<crate::catalog_provider::LakestarCatalogList>()
-                .ok_or_else(|| Error::internal("the session's catalog list is not Lakestar's"))?;
+            let list = self.catalog_list()?;
             let spec: Vec<(String, ScalarValue)> = statics
                 .iter()
                 .map(|(i, v)| (meta.columns[*i].name.clone(), v.clone()))
                 .collect();
             list.partition_overwrite_target(&meta, &spec).await?
+        } else if let Some(provider) = self.catalog_list()?.external_insert_target(&meta).await? {
+            provider
         } else {
             self.target_provider(&meta).await?
         };
@@ -97,7 +96,7 @@ impl Binder<'_> {
             InsertOp::Append
         };
         Ok(LogicalPlan::Dml(DmlStatement::new(
-            TableReference::full(DEFAULT_CATALOG, meta.database.as_str(), meta.name.as_str()),
+            super::write_rows::full_name(&meta),
             provider_as_source(provider),
             WriteOp::Insert(op),
             Arc::new(input),

@@ -15,9 +15,9 @@ use super::Binder;
 
 impl Binder<'_> {
     /// The table an UPDATE writes.
-    pub fn update_target(&self, update: &Update) -> Result<TableMeta> {
+    pub async fn update_target(&self, update: &Update) -> Result<TableMeta> {
         let (name, _) = target_qualifier(&update.table.relation)?;
-        self.write_target(&name)
+        self.write_target(&name).await
     }
 
     /// Bind an UPDATE of `meta` (from [`Binder::update_target`]) into a write plan.

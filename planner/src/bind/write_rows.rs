@@ -98,10 +98,47 @@ pub(super) fn select_query(
 }
 
 impl Binder<'_> {
-    /// The internal table an UPDATE or DELETE writes.
-    pub fn write_target(&self, name: &ObjectName) -> Result<TableMeta> {
+    /// The table an UPDATE or DELETE writes.
+    pub async fn write_target(&self, name: &ObjectName) -> Result<TableMeta> {
         let reference = super::insert::table_reference(name)?;
-        resolve_table(&reference, self.current_db, self.view)
+        self.resolve_write_table(&reference).await
+    }
+
+    /// The table a write names: an internal table, or a table of a writable external
+    /// catalog (named in full, or in the current catalog of `SET CATALOG`).
+    pub(super) async fn resolve_write_table(&self, reference: &TableReference) -> Result<TableMeta> {
+        let external = match (reference, self.current_catalog) {
+            (TableReference::Full { catalog, schema, table }, _)
+                if catalog.as_ref() != DEFAULT_CATALOG =>
+            {
+                Some((catalog.to_string(), schema.to_string(), table.to_string()))
+            }
+            (TableReference::Partial { schema, table }, Some(catalog)) => {
+                Some((catalog.to_string(), schema.to_string(), table.to_string()))
+            }
+            (TableReference::Bare { table }, Some(catalog)) => {
+                let db = self
+                    .current_db
+                    .ok_or_else(|| lakestar_engine::user_err!(NoDatabaseSelected, "No database selected"))?;
+                Some((catalog.to_string(), db.to_string(), table.to_string()))
+            }
+            _ => None,
+        };
+        match external {
+            Some((catalog, db, table)) => {
+                self.catalog_list()?
+                    .external_write_table(&catalog, &db, &table)
+                    .await
+            }
+            None => resolve_table(reference, self.current_db, self.view),
+        }
+    }
+
+    /// The session's catalog list, which opens write targets.
+    pub(super) fn catalog_list(&self) -> Result<&crate::catalog_provider::LakestarCatalogList> {
+        let list: &dyn std::any::Any = self.state.catalog_list().as_ref();
+        list.downcast_ref::<crate::catalog_provider::LakestarCatalogList>()
+            .ok_or_else(|| Error::internal("the session's catalog list is not Lakestar's"))
     }
 
     /// Bind `rows` (one value per column of `meta` but the generated ones, in table order)
@@ -112,11 +149,7 @@ impl Binder<'_> {
         mode: WriteMode,
         rows: Box<Query>,
     ) -> Result<LogicalPlan> {
-        let list: &dyn std::any::Any = self.state.catalog_list().as_ref();
-        let list = list
-            .downcast_ref::<crate::catalog_provider::LakestarCatalogList>()
-            .ok_or_else(|| Error::internal("the session's catalog list is not Lakestar's"))?;
-        let provider = list.write_target(meta, mode).await?;
+        let provider = self.catalog_list()?.write_target(meta, mode).await?;
         let target = InsertTarget {
             meta,
             stored: provider.schema(),
@@ -125,7 +158,7 @@ impl Binder<'_> {
         };
         let input = self.plan_query_source(&target, rows).await?;
         Ok(LogicalPlan::Dml(DmlStatement::new(
-            TableReference::full(DEFAULT_CATALOG, meta.database.as_str(), meta.name.as_str()),
+            full_name(meta),
             provider_as_source(provider),
             WriteOp::Insert(InsertOp::Append),
             Arc::new(input),
@@ -139,4 +172,10 @@ pub(super) fn regular_columns(meta: &TableMeta) -> impl Iterator<Item = &str> {
         .iter()
         .filter(|c| c.generated.is_none())
         .map(|c| c.name.as_str())
+}
+
+/// A table's full name: `catalog.database.table`.
+pub(super) fn full_name(meta: &TableMeta) -> TableReference {
+    let catalog = meta.catalog.as_deref().unwrap_or(DEFAULT_CATALOG);
+    TableReference::full(catalog, meta.database.as_str(), meta.name.as_str())
 }

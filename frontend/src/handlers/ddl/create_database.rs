@@ -1,16 +1,30 @@
-//! CREATE DATABASE [IF NOT EXISTS] db
+//! CREATE DATABASE [IF NOT EXISTS] [catalog.]db
 
 use lakestar_engine::{Error, Result};
 use sqlparser::ast::ObjectName;
 
 use crate::context::FrontendContext;
 use crate::output::QueryOutput;
+use crate::session::Session;
 
 pub async fn handle(
     ctx: &FrontendContext,
+    session: &Session,
     name: &ObjectName,
     if_not_exists: bool,
 ) -> Result<QueryOutput> {
+    if let Some((catalog, db)) = super::lake::database(ctx, session, name)? {
+        if !is_valid_name(&db) {
+            return Err(Error::syntax(format!("Incorrect database name '{name}'")));
+        }
+        let created = ctx
+            .external
+            .create_database(&catalog, &db, if_not_exists)
+            .await?;
+        return Ok(QueryOutput::Ok {
+            affected_rows: created as u64,
+        });
+    }
     let name = database_name(name)?;
     let created = ctx.catalog.create_database(&name, if_not_exists).await?;
     Ok(QueryOutput::Ok {

@@ -15,6 +15,13 @@ pub async fn handle(
     session: &Session,
     create: CreateTable,
 ) -> Result<QueryOutput> {
+    if let Some((catalog, db, name)) = super::lake::table(ctx, session, &create.name)? {
+        let mut table = create.table;
+        table.database = db;
+        table.name = name;
+        super::lake::create_table(ctx, &catalog, table, create.if_not_exists).await?;
+        return Ok(QueryOutput::ok());
+    }
     let (db, name) = qualify(session, &create.name)?;
     if !ctx.catalog.database_exists_now(&db) {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));

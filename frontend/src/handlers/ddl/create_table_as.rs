@@ -23,6 +23,12 @@ pub async fn handle(
     create: CreateTable,
     query: Query,
 ) -> Result<QueryOutput> {
+    if let Some((catalog, _, _)) = super::lake::table(ctx, session, &create.name)? {
+        return Err(Error::unsupported(format!(
+            "CREATE TABLE ... AS SELECT into catalog '{}' is not supported; CREATE TABLE, then INSERT ... SELECT",
+            catalog.name
+        )));
+    }
     let (db, name) = qualify(session, &create.name)?;
     if !ctx.catalog.database_exists_now(&db) {
         return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));

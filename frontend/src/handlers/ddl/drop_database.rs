@@ -1,4 +1,4 @@
-//! DROP DATABASE [IF EXISTS] db
+//! DROP DATABASE [IF EXISTS] [catalog.]db
 
 use lakestar_engine::Result;
 use sqlparser::ast::ObjectName;
@@ -16,6 +16,12 @@ pub async fn handle(
 ) -> Result<QueryOutput> {
     let mut dropped = 0;
     for name in names {
+        if let Some((catalog, db)) = super::lake::database(ctx, session, name)? {
+            if ctx.external.drop_database(&catalog, &db, if_exists).await? {
+                dropped += 1;
+            }
+            continue;
+        }
         let name = database_name(name)?;
         if ctx.catalog.drop_database(&name, if_exists).await? {
             dropped += 1;

@@ -1,4 +1,4 @@
-//! DROP TABLE [IF EXISTS] t [, ...]
+//! DROP TABLE [IF EXISTS] [[catalog.]db.]t [, ...]
 
 use lakestar_engine::{user_err, Result};
 use sqlparser::ast::ObjectName;
@@ -15,6 +15,12 @@ pub async fn handle(
     if_exists: bool,
 ) -> Result<QueryOutput> {
     for name in names {
+        if let Some((catalog, db, table)) = super::lake::table(ctx, session, name)? {
+            ctx.external
+                .drop_table(&catalog, &db, &table, if_exists)
+                .await?;
+            continue;
+        }
         let (db, table) = qualify(session, name)?;
         if !if_exists && !ctx.catalog.database_exists_now(&db) {
             return Err(user_err!(UnknownDatabase, "Unknown database '{db}'"));

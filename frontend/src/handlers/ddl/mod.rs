@@ -8,5 +8,6 @@ pub mod create_view;
 pub mod drop_database;
 pub mod drop_table;
 pub mod drop_view;
+pub mod lake;
 pub mod result_columns;
 pub mod truncate_table;

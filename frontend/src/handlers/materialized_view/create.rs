@@ -64,6 +64,7 @@ pub async fn handle(
         ));
     }
     let table = TableMeta {
+        catalog: None,
         database: db.clone(),
         name: name.clone(),
         id: 0,
