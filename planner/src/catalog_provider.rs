@@ -174,7 +174,10 @@ impl LakestarCatalogList {
         &self,
         meta: &lakestar_engine::catalog::TableMeta,
     ) -> lakestar_engine::Result<
-        Option<(lakestar_engine::catalog::ExternalCatalogMeta, &dyn ExternalCatalogs)>,
+        Option<(
+            lakestar_engine::catalog::ExternalCatalogMeta,
+            &dyn ExternalCatalogs,
+        )>,
     > {
         let Some(name) = &meta.catalog else {
             return Ok(None);

@@ -4,6 +4,10 @@ API, from PyPI). Run by tests/tests/it/paimon.rs.
     paimon_interop.py write <warehouse>              write the test tables (several commits each)
     paimon_interop.py append <warehouse> <n>         n more commits to xxdb_prod.events, one row each
     paimon_interop.py read <warehouse> <db> <table>  print the table's rows as JSON, one per line
+    paimon_interop.py upsert_on_signal <warehouse> <db.table> <dir> <id> <v>
+                                                     open a (id BIGINT, v INT, name STRING) table,
+                                                     create <dir>/ready, wait for <dir>/go, then
+                                                     commit one row
     paimon_interop.py sales <warehouse> <day> <n> <seed>
                                                      one commit of n rows into the day's partition of
                                                      dw.sales (created if missing), from a seed
@@ -150,6 +154,22 @@ def append(warehouse, n):
     print("paimon append: OK")
 
 
+def upsert_on_signal(warehouse, name, signal_dir, id, v):
+    import os
+    import time
+    kv = pa.schema([pa.field("id", pa.int64(), nullable=False), ("v", pa.int32()),
+                    ("name", pa.string())])
+    t = catalog(warehouse).get_table(name)
+    open(os.path.join(signal_dir, "ready"), "w").close()
+    deadline = time.time() + 60
+    while not os.path.exists(os.path.join(signal_dir, "go")):
+        if time.time() > deadline:
+            sys.exit("no go signal")
+        time.sleep(0.02)
+    commit(t, kv, [(id, v, "pypaimon")])
+    print("paimon upsert: OK")
+
+
 def read(warehouse, db, table):
     t = catalog(warehouse).get_table(f"{db}.{table}")
     builder = t.new_read_builder()
@@ -190,6 +210,8 @@ def main():
         append(warehouse, int(sys.argv[3]))
     elif command == "sales":
         sales(warehouse, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    elif command == "upsert_on_signal":
+        upsert_on_signal(warehouse, sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     elif command == "read":
         read(warehouse, sys.argv[3], sys.argv[4])
     else:

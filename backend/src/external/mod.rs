@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use datafusion::catalog::CatalogProvider;
-use lakestar_engine::catalog::ExternalCatalogMeta;
 use datafusion::catalog::TableProvider;
+use lakestar_engine::catalog::ExternalCatalogMeta;
 use lakestar_engine::catalog::TableMeta;
 use lakestar_engine::storage::{
     CacheStats, ExternalCatalogs, ExternalWrite, FileReader, WriteLock,
@@ -199,7 +199,9 @@ impl ExternalCatalogs for LakeConnectors {
         database: &str,
         if_exists: bool,
     ) -> Result<bool> {
-        self.writable(meta)?.drop_database(database, if_exists).await
+        self.writable(meta)?
+            .drop_database(database, if_exists)
+            .await
     }
 
     async fn create_table(
@@ -236,11 +238,19 @@ impl ExternalCatalogs for LakeConnectors {
             .await
     }
 
-    async fn row_count(&self, meta: &ExternalCatalogMeta, table: &TableMeta) -> Result<Option<u64>> {
+    async fn row_count(
+        &self,
+        meta: &ExternalCatalogMeta,
+        table: &TableMeta,
+    ) -> Result<Option<u64>> {
         self.writable(meta)?.row_count(table).await
     }
 
-    async fn lock_writes(&self, meta: &ExternalCatalogMeta, table: &TableMeta) -> Result<WriteLock> {
+    async fn lock_writes(
+        &self,
+        meta: &ExternalCatalogMeta,
+        table: &TableMeta,
+    ) -> Result<WriteLock> {
         self.writable(meta)?.lock_writes(table).await
     }
 

@@ -92,9 +92,10 @@ impl Warehouse {
     }
 
     pub async fn create_table(&self, table: &TableMeta, if_not_exists: bool) -> Result<bool> {
-        let database = self.database(&table.database).await?.ok_or_else(|| {
-            user_err!(UnknownDatabase, "Unknown database '{}'", table.database)
-        })?;
+        let database = self
+            .database(&table.database)
+            .await?
+            .ok_or_else(|| user_err!(UnknownDatabase, "Unknown database '{}'", table.database))?;
         if self.find_table(&database, &table.name).await?.is_some() {
             if if_not_exists {
                 return Ok(false);
@@ -107,7 +108,11 @@ impl Warehouse {
         }
         let schema = crate::paimon_storage::paimon_schema_with(table, &table.properties)?;
         self.catalog
-            .create_table(&Identifier::new(database, table.name.clone()), schema, false)
+            .create_table(
+                &Identifier::new(database, table.name.clone()),
+                schema,
+                false,
+            )
             .await
             .map_err(paimon_err)?;
         Ok(true)
@@ -246,9 +251,9 @@ fn describe(catalog: &str, table: &Table) -> Result<TableMeta> {
     let mut columns = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
         let sql_type = match field.data_type() {
-            PaimonType::VarChar(v) if v.length() < i32::MAX as u32 => SqlType::Varchar {
-                length: v.length(),
-            },
+            PaimonType::VarChar(v) if v.length() < i32::MAX as u32 => {
+                SqlType::Varchar { length: v.length() }
+            }
             PaimonType::Char(c) => SqlType::Char {
                 length: c.length() as u32,
             },
@@ -265,11 +270,7 @@ fn describe(catalog: &str, table: &Table) -> Result<TableMeta> {
                 })?
             }
         };
-        let mut column = ColumnMeta::new(
-            field.name(),
-            sql_type,
-            field.data_type().is_nullable(),
-        );
+        let mut column = ColumnMeta::new(field.name(), sql_type, field.data_type().is_nullable());
         column.comment = field.description().map(str::to_string);
         columns.push(column);
     }

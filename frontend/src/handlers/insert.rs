@@ -67,7 +67,10 @@ pub async fn row_count(ctx: &FrontendContext, meta: &TableMeta) -> Result<Option
     }
 }
 
-fn external_catalog(ctx: &FrontendContext, meta: &TableMeta) -> Result<Option<ExternalCatalogMeta>> {
+fn external_catalog(
+    ctx: &FrontendContext,
+    meta: &TableMeta,
+) -> Result<Option<ExternalCatalogMeta>> {
     let Some(name) = &meta.catalog else {
         return Ok(None);
     };

@@ -106,20 +106,28 @@ impl Binder<'_> {
 
     /// The table a write names: an internal table, or a table of a writable external
     /// catalog (named in full, or in the current catalog of `SET CATALOG`).
-    pub(super) async fn resolve_write_table(&self, reference: &TableReference) -> Result<TableMeta> {
+    pub(super) async fn resolve_write_table(
+        &self,
+        reference: &TableReference,
+    ) -> Result<TableMeta> {
         let external = match (reference, self.current_catalog) {
-            (TableReference::Full { catalog, schema, table }, _)
-                if catalog.as_ref() != DEFAULT_CATALOG =>
-            {
+            (
+                TableReference::Full {
+                    catalog,
+                    schema,
+                    table,
+                },
+                _,
+            ) if catalog.as_ref() != DEFAULT_CATALOG => {
                 Some((catalog.to_string(), schema.to_string(), table.to_string()))
             }
             (TableReference::Partial { schema, table }, Some(catalog)) => {
                 Some((catalog.to_string(), schema.to_string(), table.to_string()))
             }
             (TableReference::Bare { table }, Some(catalog)) => {
-                let db = self
-                    .current_db
-                    .ok_or_else(|| lakestar_engine::user_err!(NoDatabaseSelected, "No database selected"))?;
+                let db = self.current_db.ok_or_else(|| {
+                    lakestar_engine::user_err!(NoDatabaseSelected, "No database selected")
+                })?;
                 Some((catalog.to_string(), db.to_string(), table.to_string()))
             }
             _ => None,

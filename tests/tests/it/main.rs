@@ -13,6 +13,7 @@ mod mv_lake;
 mod mysql_cli;
 mod object_storage;
 mod paimon;
+mod paimon_writes;
 mod prepared;
 mod protocol;
 mod robustness;
