@@ -63,7 +63,7 @@ pub enum Distribution {
 }
 
 /// One column of a table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnMeta {
     pub name: String,
     pub sql_type: SqlType,
@@ -182,6 +182,10 @@ pub struct ViewMeta {
     /// The column names given in `CREATE VIEW v (a, b)`; empty: the query's own names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// The view's columns with the types its query gave them when it was created
+    /// (information_schema.COLUMNS); empty for views created before Lakestar kept them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub column_types: Vec<ColumnMeta>,
     /// The query, with every table reference qualified by its database, as SQL text.
     pub definition: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -56,6 +56,7 @@ impl VisitorMut for Unquote {
         if let Some(parse) = cast_as_json(expr) {
             *expr = parse;
         }
+        null_on_failed_cast(expr);
         if let Some(rewritten) = crate::mysql_syntax::rewrite(expr) {
             *expr = rewritten;
         }
@@ -117,6 +118,53 @@ fn convert_as_cast(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> 
         array: false,
         format: None,
     })
+}
+
+/// A CAST to a number, date or time that cannot convert its value is NULL, as in
+/// StarRocks (`CAST('abc' AS INT)`, `CAST(300 AS TINYINT)`); MySQL would give 0 or a
+/// truncated value with a warning. Documented in the README.
+fn null_on_failed_cast(expr: &mut sqlparser::ast::Expr) {
+    use sqlparser::ast::{CastKind, DataType as D, Expr};
+    let Expr::Cast {
+        kind: kind @ (CastKind::Cast | CastKind::DoubleColon),
+        data_type,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    let fallible = matches!(
+        data_type,
+        D::TinyInt(_)
+            | D::SmallInt(_)
+            | D::MediumInt(_)
+            | D::Int(_)
+            | D::Integer(_)
+            | D::BigInt(_)
+            | D::Signed
+            | D::SignedInteger
+            | D::Unsigned
+            | D::UnsignedInteger
+            | D::TinyIntUnsigned(_)
+            | D::SmallIntUnsigned(_)
+            | D::IntUnsigned(_)
+            | D::IntegerUnsigned(_)
+            | D::BigIntUnsigned(_)
+            | D::Float(_)
+            | D::Double(_)
+            | D::DoublePrecision
+            | D::Real
+            | D::Decimal(_)
+            | D::Numeric(_)
+            | D::Dec(_)
+            | D::Date
+            | D::Datetime(_)
+            | D::Timestamp(..)
+            | D::Time(..)
+    );
+    if fallible {
+        *kind = CastKind::TryCast;
+    }
 }
 
 /// `CAST(x AS JSON)` is `parse_json(x)`: text is parsed (NULL when it is not JSON), other
@@ -295,15 +343,18 @@ pub fn normalize_name(ident: &Ident) -> String {
     ident.value.to_lowercase()
 }
 
-/// An expression's text with numbered parameters (`$1`) shown as the `?` the user wrote.
+/// An expression's text as the user wrote it: numbered parameters (`$1`) shown as `?`,
+/// and the `TRY_CAST` of [`null_on_failed_cast`] as the `CAST` it was.
 fn text_with_question_marks(expr: &sqlparser::ast::Expr) -> String {
-    use sqlparser::ast::{Expr, Value};
+    use sqlparser::ast::{CastKind, Expr, Value};
     let mut expr = expr.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |e| {
-        if let Expr::Value(v) = e {
-            if matches!(v.value, Value::Placeholder(_)) {
+        match e {
+            Expr::Value(v) if matches!(v.value, Value::Placeholder(_)) => {
                 v.value = Value::Placeholder("?".to_string());
             }
+            Expr::Cast { kind, .. } if *kind == CastKind::TryCast => *kind = CastKind::Cast,
+            _ => {}
         }
         std::ops::ControlFlow::<()>::Continue(())
     });

@@ -24,6 +24,8 @@ with engine.connect() as conn:
         "DISTRIBUTED BY HASH(id) BUCKETS 1"))
     conn.execute(sa.text(f"CREATE TABLE {DB}.events (ts DATETIME, payload STRING) "
                          "DUPLICATE KEY(ts)"))
+    conn.execute(sa.text(f"CREATE VIEW {DB}.big_orders AS SELECT id, customer, "
+                         f"amount * 2 AS doubled FROM {DB}.orders WHERE amount > 10"))
 
 inspector = sa.inspect(engine)
 schemas = inspector.get_schema_names()
@@ -31,7 +33,11 @@ assert DB in schemas, schemas
 tables = sorted(inspector.get_table_names(schema=DB))
 assert tables == ["events", "orders"], tables
 views = inspector.get_view_names(schema=DB)
-assert views == [], views
+assert views == ["big_orders"], views
+view_columns = inspector.get_columns("big_orders", schema=DB)
+assert [c["name"] for c in view_columns] == ["id", "customer", "doubled"], view_columns
+assert isinstance(view_columns[0]["type"], sa.BigInteger), view_columns
+assert isinstance(view_columns[2]["type"], sa.Numeric), view_columns
 columns = inspector.get_columns("orders", schema=DB)
 names = [c["name"] for c in columns]
 assert names == ["id", "customer", "amount", "created"], names

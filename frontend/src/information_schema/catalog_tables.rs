@@ -363,6 +363,11 @@ pub async fn columns(sources: &SystemSources) -> Rows {
             rows.push(row);
         }
     }
+    for view in views(sources) {
+        for (i, c) in view.column_types.iter().enumerate() {
+            rows.push(column_row(&view.database, &view.name, i, c, ""));
+        }
+    }
     for meta in tables(sources) {
         for (i, c) in meta.columns.iter().enumerate() {
             let is_key = meta.key_columns.contains(&c.name);

@@ -20,6 +20,7 @@ use lakestar_planner::bind::mv_partitions::{partition_mapping, PartitionMapping}
 use lakestar_planner::optimizer::mv_rewrite::spjg::Defaults;
 
 use crate::context::FrontendContext;
+use crate::sql::build;
 use crate::session::Session;
 
 /// What a refresh was asked to do.
@@ -147,22 +148,26 @@ fn stale_partitions(
         .collect()
 }
 
-fn quote(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
-fn string_literal(value: &str) -> String {
-    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+/// The view's definition as a query tree.
+fn definition(mv: &MaterializedViewMeta) -> Result<sqlparser::ast::Query> {
+    let mut statements = crate::sql::parse(&mv.definition)?;
+    match statements.pop() {
+        Some(crate::sql::Statement::Sql(statement)) => match *statement {
+            sqlparser::ast::Statement::Query(query) => Ok(*query),
+            _ => Err(Error::internal("a materialized view's definition is not a query")),
+        },
+        _ => Err(Error::internal("a materialized view's definition is not a query")),
+    }
 }
 
 /// Run one write statement of a refresh as the system user; the rows it wrote.
-async fn run(ctx: &Arc<FrontendContext>, mv: &MaterializedViewMeta, sql: &str) -> Result<u64> {
+async fn run(
+    ctx: &Arc<FrontendContext>,
+    mv: &MaterializedViewMeta,
+    statement: sqlparser::ast::Statement,
+) -> Result<u64> {
     let mut session = system_session(ctx, mv)?;
-    let mut statements = crate::sql::parse(sql)?;
-    let Some(crate::sql::Statement::Sql(statement)) = statements.pop() else {
-        return Err(Error::internal("a refresh is not an INSERT statement"));
-    };
-    let output = crate::handlers::insert::handle(ctx, &mut session, *statement, None).await?;
+    let output = crate::handlers::insert::handle(ctx, &mut session, statement, None).await?;
     Ok(match output {
         crate::output::QueryOutput::Ok { affected_rows } => affected_rows,
         _ => 0,
@@ -170,12 +175,12 @@ async fn run(ctx: &Arc<FrontendContext>, mv: &MaterializedViewMeta, sql: &str) -
 }
 
 /// `INSERT OVERWRITE mv PARTITION (col = value)` of the definition's rows in that partition.
-fn partition_overwrite_sql(
+fn partition_overwrite(
     ctx: &FrontendContext,
     mv: &MaterializedViewMeta,
     column: &str,
     value: &str,
-) -> Result<String> {
+) -> Result<sqlparser::ast::Statement> {
     let storage = ctx
         .catalog
         .table_now(&mv.database, &mv.name)
@@ -184,17 +189,14 @@ fn partition_overwrite_sql(
         .columns
         .iter()
         .filter(|c| !c.name.eq_ignore_ascii_case(column))
-        .map(|c| quote(&c.name))
+        .map(|c| c.name.clone())
         .collect();
-    let others = others.join(", ");
-    Ok(format!(
-        "INSERT OVERWRITE {}.{} PARTITION ({} = {value}) ({others}) SELECT {others} FROM ({}) AS `__mv_refresh` WHERE {} = {value}",
-        quote(&mv.database),
-        quote(&mv.name),
-        quote(column),
-        mv.definition,
-        quote(column),
-        value = string_literal(value),
+    Ok(build::partition_overwrite(
+        build::table_name(&mv.database, &mv.name),
+        column,
+        value,
+        &others,
+        definition(mv)?,
     ))
 }
 
@@ -249,8 +251,8 @@ pub async fn refresh(
         (Some(values), Some(record), Some(mapping)) => {
             tracing::info!(mv = %mv.name, query_id, partitions = values.len(), "refreshing changed partitions of materialized view");
             for (i, value) in values.iter().enumerate() {
-                let sql = partition_overwrite_sql(ctx, mv, &record.column, value)?;
-                run(ctx, mv, &sql).await?;
+                let statement = partition_overwrite(ctx, mv, &record.column, value)?;
+                run(ctx, mv, statement).await?;
                 runs.progress(query_id, 20 + (70 * (i + 1) / values.len().max(1)) as u8);
             }
             let all: Vec<String> = record
@@ -304,13 +306,14 @@ pub async fn refresh(
         _ => {
             tracing::info!(mv = %mv.name, query_id, "refreshing materialized view");
             runs.progress(query_id, 20);
-            let sql = format!(
-                "INSERT OVERWRITE {}.{} {}",
-                quote(&mv.database),
-                quote(&mv.name),
-                mv.definition
+            let statement = build::insert(
+                build::table_name(&mv.database, &mv.name),
+                vec![],
+                None,
+                definition(mv)?,
+                true,
             );
-            run(ctx, mv, &sql).await?;
+            run(ctx, mv, statement).await?;
             None
         }
     };

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod alter_table;
+pub mod build;
 pub mod column_def;
 pub mod create_table;
 pub mod depth;

@@ -47,7 +47,7 @@ pub(super) fn column_of(qualifier: &ObjectName, column: &str) -> Expr {
 }
 
 /// `[WITH ...] SELECT [DISTINCT] projection FROM from [WHERE selection]`.
-pub(super) fn select_query(
+pub fn select_query(
     with: Option<With>,
     distinct: bool,
     projection: Vec<Expr>,

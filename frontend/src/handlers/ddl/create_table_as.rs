@@ -7,12 +7,13 @@
 
 use lakestar_engine::{user_err, Error, Result};
 use lakestar_planner::bind::Binder;
-use sqlparser::ast::{ObjectName, ObjectNamePart, Query, Statement, TableObject};
+use sqlparser::ast::{Query, Statement};
 
 use crate::context::FrontendContext;
 use crate::dispatch::qualify;
 use crate::handlers::insert;
 use crate::output::QueryOutput;
+use crate::sql::build;
 use crate::session::Session;
 use crate::sql::create_table::check_table;
 use crate::sql::CreateTable;
@@ -51,11 +52,7 @@ pub async fn handle(
     {
         return Ok(QueryOutput::ok());
     }
-    let target = ObjectName(vec![
-        ObjectNamePart::Identifier(sqlparser::ast::Ident::new(&db)),
-        ObjectNamePart::Identifier(sqlparser::ast::Ident::new(&name)),
-    ]);
-    let fill = insert_select(target, query)?;
+    let fill = build::insert(build::table_name(&db, &name), vec![], None, query, false);
     match insert::handle(ctx, session, fill, None).await {
         Ok(output) => Ok(output),
         Err(e) => {
@@ -63,19 +60,4 @@ pub async fn handle(
             Err(e)
         }
     }
-}
-
-/// `INSERT INTO target <query>` as a statement, built from the parsed query.
-fn insert_select(target: ObjectName, query: Query) -> Result<Statement> {
-    let mut template = crate::sql::parse("INSERT INTO t SELECT 1")?;
-    let Some(crate::sql::Statement::Sql(statement)) = template.pop() else {
-        return Err(Error::internal("INSERT template did not parse"));
-    };
-    let mut statement = *statement;
-    let Statement::Insert(insert) = &mut statement else {
-        return Err(Error::internal("INSERT template is not an INSERT"));
-    };
-    insert.table = TableObject::TableName(target);
-    insert.source = Some(Box::new(query));
-    Ok(statement)
 }

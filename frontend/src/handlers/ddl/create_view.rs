@@ -72,10 +72,25 @@ pub async fn handle(
     if let Some(dup) = columns.iter().find(|c| !seen.insert(c.to_lowercase())) {
         return Err(user_err!(DuplicateColumn, "Duplicate column name '{dup}'"));
     }
+    let column_types = columns
+        .iter()
+        .zip(plan.schema().fields())
+        .map(|(name, field)| {
+            let declared = field
+                .metadata()
+                .get(lakestar_engine::types::SQL_TYPE_METADATA_KEY)
+                .and_then(|t| lakestar_engine::types::SqlType::parse(t).ok());
+            let sql_type = declared
+                .or_else(|| lakestar_engine::types::SqlType::from_arrow(field.data_type()))
+                .unwrap_or(lakestar_engine::types::SqlType::String);
+            lakestar_engine::catalog::ColumnMeta::new(name, sql_type, field.is_nullable())
+        })
+        .collect();
     let view = ViewMeta {
         database: db,
         name,
         columns,
+        column_types,
         definition: query.to_string(),
         comment: definition.comment,
         create_time_ms: chrono::Utc::now().timestamp_millis(),
