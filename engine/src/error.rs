@@ -80,6 +80,8 @@ pub enum Reason {
     NumericOverflow,
     /// A statement nested too deeply to plan (MySQL 1436).
     TooDeep,
+    /// A scalar subquery returned more than one row (MySQL 1242).
+    SubqueryRows,
     /// DROP DATABASE of a lake database that still holds tables (MySQL 1010).
     DatabaseNotEmpty,
     /// Another writer committed to the table first and the statement cannot be replayed
@@ -166,6 +168,10 @@ impl Error {
             D::NotImplemented(msg) => Self::unsupported(msg),
             D::ResourcesExhausted(msg) => Self::new(ErrorKind::Resource, Reason::Other, msg),
             D::Internal(msg) => Self::internal(msg),
+            // DataFusion's check of an uncorrelated scalar subquery.
+            D::Execution(msg) if msg.starts_with("Scalar subquery returned more than one row") => {
+                Self::user(Reason::SubqueryRows, "Subquery returns more than 1 row")
+            }
             D::Context(ctx, inner) => {
                 let e = Self::from_datafusion(*inner);
                 Self::new(e.kind, e.reason, format!("{ctx}: {}", e.message))

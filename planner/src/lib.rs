@@ -35,6 +35,7 @@ pub mod params;
 pub mod semantics;
 pub mod session;
 pub mod store_cast;
+mod subquery_apply;
 pub mod variables;
 
 use std::sync::Arc;
@@ -49,8 +50,11 @@ pub async fn physical_plan(
     state: &SessionState,
     plan: &LogicalPlan,
 ) -> Result<Arc<dyn ExecutionPlan>> {
+    let optimized = state.optimize(plan).map_err(Error::from_datafusion)?;
+    let applied = subquery_apply::rewrite(state, optimized).map_err(Error::from_datafusion)?;
     state
-        .create_physical_plan(plan)
+        .query_planner()
+        .create_physical_plan(&applied, state)
         .await
         .map_err(Error::from_datafusion)
 }

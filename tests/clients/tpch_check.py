@@ -144,7 +144,7 @@ def main():
     failures = run_all(conn, duck, queries, "files catalog")
 
     with conn.cursor() as cur:
-        cur.execute("CREATE DATABASE tpch")
+        cur.execute("CREATE DATABASE default_catalog.tpch")
         cur.execute("USE default_catalog.tpch")
         for t in TABLES:
             cur.execute(

@@ -25,6 +25,39 @@ pub fn lookup_table(
         .ok_or_else(|| user_err!(UnknownTable, "Table '{db}.{table}' doesn't exist"))
 }
 
+/// The columns of a table or a view named in DESCRIBE / SHOW COLUMNS, as a table
+/// definition (a view has no keys).
+fn lookup_columns(
+    ctx: &FrontendContext,
+    session: &Session,
+    name: &ObjectName,
+) -> Result<TableMeta> {
+    let table = lookup_table(ctx, session, name);
+    if table.is_ok() {
+        return table;
+    }
+    let (db, view) = qualify(session, name)?;
+    match ctx.catalog.view_now(&db, &view) {
+        Some(v) => Ok(TableMeta {
+            catalog: None,
+            database: v.database,
+            name: v.name,
+            id: 0,
+            columns: v.column_types,
+            keys_type: lakestar_engine::catalog::KeysType::Duplicate,
+            key_columns: vec![],
+            partition_columns: vec![],
+            partition_clause: None,
+            distribution: None,
+            order_by: vec![],
+            properties: Default::default(),
+            comment: v.comment,
+            create_time_ms: v.create_time_ms,
+        }),
+        None => table,
+    }
+}
+
 /// The Extra column: MySQL 8's marker of a stored generated column, with its expression.
 fn extra(c: &lakestar_engine::catalog::ColumnMeta) -> String {
     match &c.generated {
@@ -109,14 +142,21 @@ pub async fn describe(
     if let Some(external) = external_name(session, name) {
         return describe_external(ctx, external).await;
     }
-    let meta = lookup_table(ctx, session, name)?;
+    let meta = lookup_columns(ctx, session, name)?;
+    // A view is described as MySQL describes one (lower-case types), which the MySQL
+    // SQLAlchemy dialect parses to reflect it; tables keep StarRocks' layout.
+    let is_view = ctx.catalog.view_now(&meta.database, &meta.name).is_some();
     let rows = meta
         .columns
         .iter()
         .map(|c| {
             vec![
                 Some(c.name.clone()),
-                Some(c.sql_type.to_string()),
+                Some(if is_view {
+                    c.sql_type.to_string().to_lowercase()
+                } else {
+                    c.sql_type.to_string()
+                }),
                 Some(if c.nullable { "YES" } else { "NO" }.to_string()),
                 Some(is_key(&meta, &c.name).to_string()),
                 c.default.clone().map(|d| d.trim_matches('\'').to_string()),
@@ -137,7 +177,7 @@ pub fn show_columns(
     let table_name = in_clause
         .and_then(|s| s.parent_name.clone())
         .ok_or_else(|| lakestar_engine::Error::syntax("SHOW COLUMNS needs FROM <table>"))?;
-    let meta = lookup_table(ctx, session, &table_name)?;
+    let meta = lookup_columns(ctx, session, &table_name)?;
     let pattern = like_filter(options.filter_position.as_ref().map(|p| match p {
         ShowStatementFilterPosition::Infix(f) | ShowStatementFilterPosition::Suffix(f) => f,
     }))?;

@@ -61,6 +61,13 @@ pub struct ColumnDef {
     pub decimals: u8,
 }
 
+/// Whether values of Arrow type `b` are values of a column declared with Arrow type `a`
+/// (strings may travel as any of Arrow's string layouts).
+fn same_representation(a: &DataType, b: &DataType) -> bool {
+    let string = |t: &DataType| matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8);
+    a == b || (string(a) && string(b))
+}
+
 impl ColumnDef {
     /// Describe an Arrow field.
     pub fn from_field(field: &Field) -> Self {
@@ -70,7 +77,7 @@ impl ColumnDef {
             .and_then(|t| SqlType::parse(t).ok())
             // A declared type describes the values only while they still have its Arrow
             // type (a UNION can coerce a declared INT column to text).
-            .filter(|t| t.to_arrow() == *field.data_type());
+            .filter(|t| same_representation(&t.to_arrow(), field.data_type()));
         let mut def = match declared {
             Some(t) => Self::from_sql_type(&t),
             None => Self::from_arrow(field.data_type()),

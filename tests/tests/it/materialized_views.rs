@@ -119,9 +119,21 @@ fn query(rng: &mut Rng) -> String {
     } else {
         format!(" GROUP BY {}", keys.join(", "))
     };
+    // HAVING compares an aggregate with a DECIMAL literal; ORDER BY every column, so
+    // LIMIT keeps the same rows either way.
+    let having = if !keys.is_empty() && rng.chance(30) {
+        format!(" HAVING sum(o.amount) > {}.50", rng.next() % 400)
+    } else {
+        String::new()
+    };
     let order: Vec<String> = (1..=select.len()).map(|i| i.to_string()).collect();
+    let limit = if rng.chance(25) {
+        format!(" LIMIT {}", 1 + rng.next() % 10)
+    } else {
+        String::new()
+    };
     format!(
-        "SELECT {} FROM {from}{where_clause}{group} ORDER BY {}",
+        "SELECT {} FROM {from}{where_clause}{group}{having} ORDER BY {}{limit}",
         select.join(", "),
         order.join(", ")
     )

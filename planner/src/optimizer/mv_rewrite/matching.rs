@@ -172,8 +172,20 @@ fn roll_up(
     };
     match (name.as_str(), distinct) {
         ("sum" | "min" | "max", false) => {
-            let col = view_column(&name, &norm_args).ok_or_else(cannot)?;
-            Ok(single(call(registry, &name, vec![col])?))
+            let (col, col_type) = typed_column(&name, &norm_args).ok_or_else(cannot)?;
+            let aggregate = call(registry, &name, vec![col])?;
+            if name == "sum" && matches!(col_type, DataType::Decimal128(..)) {
+                // The sum of the view's sums widens the DECIMAL again; the query's own
+                // sum has the view column's type, which HAVING and ORDER BY were typed
+                // against.
+                return Ok(Rollup {
+                    aggregates: vec![aggregate],
+                    result: Box::new(move |cols: &[Expr]| {
+                        datafusion::logical_expr::cast(cols[0].clone(), col_type.clone())
+                    }),
+                });
+            }
+            Ok(single(aggregate))
         }
         ("count", false) => {
             let col = view_column("count", &norm_args).ok_or_else(cannot)?;

@@ -204,6 +204,7 @@ impl MaterializedViewRewrite {
                     registry,
                 ) {
                     Ok(rewritten) => {
+                        let rewritten = conform(rewritten, node.schema())?;
                         let cost = rewrite_cost(candidate, view, &query);
                         if best.as_ref().is_none_or(|(_, c, _)| cost < *c) {
                             if let Some((_, _, loser)) = &best {
@@ -237,6 +238,41 @@ impl MaterializedViewRewrite {
             }
         })
     }
+}
+
+/// The rewritten block with the column types of the block it replaces: an aggregate
+/// rolled up from a view can come out wider (`sum` of a view's `sum` column), and the
+/// expressions above the block (HAVING, ORDER BY, outer arithmetic) were typed against
+/// the original.
+fn conform(
+    rewritten: LogicalPlan,
+    original: &datafusion::common::DFSchemaRef,
+) -> DFResult<LogicalPlan> {
+    use datafusion::logical_expr::{cast, Expr, LogicalPlanBuilder};
+    let schema = Arc::clone(rewritten.schema());
+    if schema.fields().len() != original.fields().len()
+        || schema
+            .fields()
+            .iter()
+            .zip(original.fields())
+            .all(|(a, b)| a.data_type() == b.data_type())
+    {
+        return Ok(rewritten);
+    }
+    let exprs: Vec<Expr> = (0..schema.fields().len())
+        .map(|i| {
+            let (qualifier, field) = schema.qualified_field(i);
+            let (original_qualifier, original_field) = original.qualified_field(i);
+            let column = Expr::Column(datafusion::common::Column::from((qualifier, field)));
+            let typed = if field.data_type() == original_field.data_type() {
+                column
+            } else {
+                cast(column, original_field.data_type().clone())
+            };
+            typed.alias_qualified(original_qualifier.cloned(), original_field.name())
+        })
+        .collect();
+    LogicalPlanBuilder::from(rewritten).project(exprs)?.build()
 }
 
 /// Rows a rewrite reads: the view's, plus those of the tables it joins the view with
