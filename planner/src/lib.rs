@@ -35,7 +35,7 @@ pub mod params;
 pub mod semantics;
 pub mod session;
 pub mod store_cast;
-mod subquery_apply;
+pub mod subquery_apply;
 pub mod variables;
 
 use std::sync::Arc;
@@ -51,10 +51,12 @@ pub async fn physical_plan(
     plan: &LogicalPlan,
 ) -> Result<Arc<dyn ExecutionPlan>> {
     let optimized = state.optimize(plan).map_err(Error::from_datafusion)?;
-    let applied = subquery_apply::rewrite(state, optimized).map_err(Error::from_datafusion)?;
+    if let Some(slots) = state.config().get_extension::<subquery_apply::ApplySlots>() {
+        slots.fill(state);
+    }
     state
         .query_planner()
-        .create_physical_plan(&applied, state)
+        .create_physical_plan(&optimized, state)
         .await
         .map_err(Error::from_datafusion)
 }

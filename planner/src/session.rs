@@ -72,7 +72,10 @@ pub fn build_session_state(
     if let Some(context) = &mv_context {
         config = config.with_extension(Arc::clone(context));
     }
+    let apply_slots = Arc::new(crate::subquery_apply::ApplySlots::default());
+    config = config.with_extension(Arc::clone(&apply_slots));
     let stages = crate::optimizer::Stages {
+        subquery_apply: apply_slots,
         materialized_view_rewrite: mv_context,
         generated_column_rewrite: session
             .variables

@@ -7,13 +7,19 @@
 //!
 //! The cost grows with the number of distinct outer values times the subquery's cost, so
 //! it is the fallback where DataFusion would refuse the query ("Physical plan does not
-//! support logical expression ScalarSubquery"); subqueries it can decorrelate into joins
-//! never get here.
+//! support logical expression ScalarSubquery"): the rule [`SubqueryApply`] runs right
+//! after DataFusion's `scalar_subquery_to_join`, on what that left, and before projection
+//! pruning, so the outer columns stay available as the function's arguments.
+//!
+//! A function needs the statement's session to plan its subquery, which an optimizer rule
+//! does not have: the rule leaves an empty [`StateSlot`] in [`ApplySlots`] (a session
+//! extension), and `crate::physical_plan` fills every pending slot once the plan is
+//! optimized (and empties the list, so the session holds no reference to itself).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
@@ -23,54 +29,105 @@ use datafusion::error::Result as DFResult;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::async_udf::{AsyncScalarUDF, AsyncScalarUDFImpl};
 use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, LogicalPlan, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl,
     Signature, Subquery, Volatility,
 };
+use datafusion::optimizer::{ApplyOrder, OptimizerConfig, OptimizerRule};
 use lakestar_engine::{Error, Reason};
-use tokio::sync::Mutex;
+use tokio::sync::Mutex as AsyncMutex;
 
-/// Replace every scalar subquery left in `plan` by its apply function.
-pub fn rewrite(state: &SessionState, plan: LogicalPlan) -> DFResult<LogicalPlan> {
-    plan.transform_up(|node| {
-        node.map_expressions(|expr| {
-            expr.transform_up(|e| match e {
+/// Where an apply function finds the statement's session once it is planned.
+pub type StateSlot = Arc<OnceLock<SessionState>>;
+
+/// The slots of apply functions made while optimizing, waiting for their session.
+#[derive(Debug, Default)]
+pub struct ApplySlots(Mutex<Vec<StateSlot>>);
+
+impl ApplySlots {
+    /// Give every pending apply function `state`.
+    pub fn fill(&self, state: &SessionState) {
+        for slot in std::mem::take(&mut *self.0.lock().expect("apply slots")) {
+            let _ = slot.set(state.clone());
+        }
+    }
+}
+
+/// The optimizer rule: correlated scalar subqueries left by DataFusion's decorrelation
+/// become apply functions.
+#[derive(Debug)]
+pub struct SubqueryApply {
+    pub slots: Arc<ApplySlots>,
+}
+
+impl OptimizerRule for SubqueryApply {
+    fn name(&self) -> &str {
+        "scalar_subquery_apply"
+    }
+
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        Some(ApplyOrder::TopDown)
+    }
+
+    fn supports_rewrite(&self) -> bool {
+        true
+    }
+
+    fn rewrite(
+        &self,
+        plan: LogicalPlan,
+        _config: &dyn OptimizerConfig,
+    ) -> DFResult<Transformed<LogicalPlan>> {
+        let names = NamePreserver::new(&plan);
+        plan.map_expressions(|expr| {
+            let name = names.save(&expr);
+            let rewritten = expr.transform_up(|e| match e {
                 // Uncorrelated subqueries DataFusion runs once itself.
                 Expr::ScalarSubquery(subquery) if !subquery.outer_ref_columns.is_empty() => {
-                    Ok(Transformed::yes(apply_call(state, subquery)?))
+                    Ok(Transformed::yes(self.apply_call(subquery)))
                 }
                 other => Ok(Transformed::no(other)),
-            })
+            })?;
+            Ok(rewritten.update_data(|e| name.restore(e)))
         })
-    })
-    .map(|t| t.data)
+    }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-/// The call of the apply function of one subquery, over the outer columns it references.
-fn apply_call(state: &SessionState, subquery: Subquery) -> DFResult<Expr> {
-    let mut outer: Vec<(Column, FieldRef)> = vec![];
-    for e in &subquery.outer_ref_columns {
-        if let Expr::OuterReferenceColumn(field, column) = e {
-            if !outer.iter().any(|(c, _)| c == column) {
-                outer.push((column.clone(), Arc::clone(field)));
+impl SubqueryApply {
+    /// The call of the apply function of one subquery, over the outer columns it
+    /// references.
+    fn apply_call(&self, subquery: Subquery) -> Expr {
+        let mut outer: Vec<(Column, FieldRef)> = vec![];
+        for e in &subquery.outer_ref_columns {
+            if let Expr::OuterReferenceColumn(field, column) = e {
+                if !outer.iter().any(|(c, _)| c == column) {
+                    outer.push((column.clone(), Arc::clone(field)));
+                }
             }
         }
+        let field = subquery.subquery.schema().field(0);
+        let state = StateSlot::default();
+        self.slots
+            .0
+            .lock()
+            .expect("apply slots")
+            .push(Arc::clone(&state));
+        let apply = Apply {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            subquery: Arc::clone(&subquery.subquery),
+            outer: outer.clone(),
+            state,
+            return_field: Arc::new(Field::new(field.name(), field.data_type().clone(), true)),
+            signature: Signature::any(outer.len(), Volatility::Volatile),
+            results: AsyncMutex::default(),
+        };
+        let args = outer.into_iter().map(|(c, _)| Expr::Column(c)).collect();
+        let udf = AsyncScalarUDF::new(Arc::new(apply)).into_scalar_udf();
+        Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), args))
     }
-    let field = subquery.subquery.schema().field(0);
-    let apply = Apply {
-        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        subquery: Arc::clone(&subquery.subquery),
-        outer: outer.clone(),
-        state: state.clone(),
-        return_field: Arc::new(Field::new(field.name(), field.data_type().clone(), true)),
-        signature: Signature::any(outer.len(), Volatility::Volatile),
-        results: Mutex::default(),
-    };
-    let args = outer.into_iter().map(|(c, _)| Expr::Column(c)).collect();
-    let udf = AsyncScalarUDF::new(Arc::new(apply)).into_scalar_udf();
-    Ok(Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), args)))
 }
 
 /// One subquery's apply function.
@@ -80,11 +137,12 @@ struct Apply {
     subquery: Arc<LogicalPlan>,
     /// The outer columns the subquery references, in argument order.
     outer: Vec<(Column, FieldRef)>,
-    state: SessionState,
+    /// The statement's session, once its plan is optimized.
+    state: StateSlot,
     return_field: FieldRef,
     signature: Signature,
     /// Results by outer values, shared by every batch of the statement.
-    results: Mutex<HashMap<Vec<ScalarValue>, ScalarValue>>,
+    results: AsyncMutex<HashMap<Vec<ScalarValue>, ScalarValue>>,
 }
 
 impl std::fmt::Debug for Apply {
@@ -156,9 +214,9 @@ impl AsyncScalarUDFImpl for Apply {
             out.push(value);
         }
         if out.is_empty() {
-            return Ok(ColumnarValue::Array(datafusion::arrow::array::new_empty_array(
-                self.return_field.data_type(),
-            )));
+            return Ok(ColumnarValue::Array(
+                datafusion::arrow::array::new_empty_array(self.return_field.data_type()),
+            ));
         }
         Ok(ColumnarValue::Array(ScalarValue::iter_to_array(out)?))
     }
@@ -167,19 +225,21 @@ impl AsyncScalarUDFImpl for Apply {
 impl Apply {
     /// The subquery's value for one tuple of outer values.
     async fn evaluate(&self, values: &[ScalarValue]) -> DFResult<ScalarValue> {
+        let state = self.state.get().ok_or_else(|| {
+            Error::internal("a scalar subquery ran before its plan was finished").into_datafusion()
+        })?;
         let bound = self.bind(values)?;
-        let plan = Box::pin(crate::physical_plan(&self.state, &bound))
+        let plan = Box::pin(crate::physical_plan(state, &bound))
             .await
             .map_err(Error::into_datafusion)?;
-        let batches = datafusion::physical_plan::collect(plan, self.state.task_ctx()).await?;
+        let batches = datafusion::physical_plan::collect(plan, state.task_ctx()).await?;
         let mut found: Option<ScalarValue> = None;
         for batch in batches.iter().filter(|b| b.num_rows() > 0) {
             if found.is_some() || batch.num_rows() > 1 {
-                return Err(Error::user(
-                    Reason::SubqueryRows,
-                    "Subquery returns more than 1 row",
-                )
-                .into_datafusion());
+                return Err(
+                    Error::user(Reason::SubqueryRows, "Subquery returns more than 1 row")
+                        .into_datafusion(),
+                );
             }
             found = Some(ScalarValue::try_from_array(batch.column(0), 0)?);
         }

@@ -20,8 +20,8 @@ use lakestar_planner::bind::mv_partitions::{partition_mapping, PartitionMapping}
 use lakestar_planner::optimizer::mv_rewrite::spjg::Defaults;
 
 use crate::context::FrontendContext;
-use crate::sql::build;
 use crate::session::Session;
+use crate::sql::build;
 
 /// What a refresh was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -154,9 +154,13 @@ fn definition(mv: &MaterializedViewMeta) -> Result<sqlparser::ast::Query> {
     match statements.pop() {
         Some(crate::sql::Statement::Sql(statement)) => match *statement {
             sqlparser::ast::Statement::Query(query) => Ok(*query),
-            _ => Err(Error::internal("a materialized view's definition is not a query")),
+            _ => Err(Error::internal(
+                "a materialized view's definition is not a query",
+            )),
         },
-        _ => Err(Error::internal("a materialized view's definition is not a query")),
+        _ => Err(Error::internal(
+            "a materialized view's definition is not a query",
+        )),
     }
 }
 

@@ -64,7 +64,8 @@ pub struct ColumnDef {
 /// Whether values of Arrow type `b` are values of a column declared with Arrow type `a`
 /// (strings may travel as any of Arrow's string layouts).
 fn same_representation(a: &DataType, b: &DataType) -> bool {
-    let string = |t: &DataType| matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8);
+    let string =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8);
     a == b || (string(a) && string(b))
 }
 

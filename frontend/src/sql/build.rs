@@ -2,8 +2,8 @@
 //! that CREATE TABLE ... AS SELECT and materialized-view refreshes run.
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, Ident, Insert, ObjectName, ObjectNamePart, Query, Statement,
-    TableAlias, TableFactor, TableObject, TableWithJoins, Value,
+    BinaryOperator, Expr, Ident, Insert, ObjectName, ObjectNamePart, Query, Statement, TableAlias,
+    TableFactor, TableObject, TableWithJoins, Value,
 };
 
 /// A name as written between backquotes.

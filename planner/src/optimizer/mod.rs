@@ -35,6 +35,8 @@ pub struct Stages {
     /// The statement's materialized-view candidates; `None`: the rewrite is off.
     pub materialized_view_rewrite: Option<Arc<mv_rewrite::MvRewriteContext>>,
     pub generated_column_rewrite: bool,
+    /// Where the statement's apply functions wait for its session (`subquery_apply`).
+    pub subquery_apply: Arc<crate::subquery_apply::ApplySlots>,
 }
 
 /// Every optimizer rule a statement runs, in order: Lakestar's stages, then DataFusion's.
@@ -50,12 +52,20 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
     // `count(DISTINCT y)` into a sum of partial sums, whose DECIMAL comes out 10 digits
     // wider than the type HAVING and ORDER BY were coerced against ("Invalid comparison
     // operation: Decimal128(30, 2) > Decimal128(20, 2)"); it is left out.
-    rules.extend(
-        Optimizer::new()
-            .rules
-            .into_iter()
-            .filter(|r| r.name() != "single_distinct_aggregation_to_group_by"),
-    );
+    for rule in Optimizer::new().rules {
+        match rule.name() {
+            "single_distinct_aggregation_to_group_by" => {}
+            // Correlated scalar subqueries DataFusion could not turn into joins are
+            // evaluated per outer value (`subquery_apply`), before projections are pruned.
+            "scalar_subquery_to_join" => {
+                rules.push(rule);
+                rules.push(Arc::new(crate::subquery_apply::SubqueryApply {
+                    slots: Arc::clone(&stages.subquery_apply),
+                }));
+            }
+            _ => rules.push(rule),
+        }
+    }
     rules.push(Arc::new(semi_join_pushdown::SemiJoinPushdown));
     rules.push(Arc::new(bitmap_agg_rewrite::BitmapAggRewrite));
     rules.push(Arc::new(decimal_avg_rounding::DecimalAvgRounding));

@@ -13,8 +13,8 @@ use crate::context::FrontendContext;
 use crate::dispatch::qualify;
 use crate::handlers::insert;
 use crate::output::QueryOutput;
-use crate::sql::build;
 use crate::session::Session;
+use crate::sql::build;
 use crate::sql::create_table::check_table;
 use crate::sql::CreateTable;
 
