@@ -5,10 +5,18 @@
 //! operator chains (`1 + 1 + ...`, `a OR b OR ...`) and set-operation chains (`SELECT 1
 //! UNION ALL SELECT 2 ...`), which it builds in a loop, can grow without bound. So:
 //!
-//! - chains of `AND`, of `OR`, and of one set operation (`UNION ALL`, `UNION`, ...) are
-//!   associative and are rebalanced into trees of logarithmic depth: any length plans;
+//! - chains of `AND`, of `OR`, of `*` and of one set operation (`UNION ALL`, `UNION`, ...)
+//!   are associative and are rebalanced into trees of logarithmic depth: any length plans;
+//! - a chain of `+` and `-` becomes (the sum of the added terms) - (the sum of the
+//!   subtracted ones), each sum balanced. Integer and DECIMAL results are exact either
+//!   way (only an intermediate BIGINT overflow can differ from MySQL's left-to-right
+//!   order, and a DOUBLE sum can differ in its last digits);
 //! - other operator chains longer than [`MAX_CHAIN`] are refused with MySQL's 1436
 //!   (thread stack overrun), their tree taken apart without recursion.
+//!
+//! Rebalancing matters beyond the stack: DataFusion names every nested function call
+//! after its whole subtree, at every level, so planning a chain of MySQL arithmetic
+//! functions costs about the cube of its length; a balanced tree costs n log² n.
 
 use std::ops::ControlFlow;
 
@@ -17,15 +25,76 @@ use sqlparser::ast::{
     BinaryOperator, Expr, Query, SetExpr, SetOperator, SetQuantifier, Value, VisitMut, VisitorMut,
 };
 
-/// The longest chain of non-associative operators a statement may hold.
-pub const MAX_CHAIN: usize = 4_000;
+/// The longest chain of other operators (`/`, `DIV`, `%`, comparisons, ...) a statement
+/// may hold: planning such a chain costs about the cube of its length.
+pub const MAX_CHAIN: usize = 200;
+
+/// Chains longer than this are rebalanced.
+const BALANCE_FROM: usize = 64;
 
 fn null() -> Expr {
     Expr::Value(Value::Null.into())
 }
 
 fn is_associative(op: &BinaryOperator) -> bool {
-    matches!(op, BinaryOperator::And | BinaryOperator::Or)
+    matches!(
+        op,
+        BinaryOperator::And | BinaryOperator::Or | BinaryOperator::Multiply
+    )
+}
+
+fn is_additive(op: &BinaryOperator) -> bool {
+    matches!(op, BinaryOperator::Plus | BinaryOperator::Minus)
+}
+
+/// The terms of a left-leaning chain of `+` and `-`, each with whether it is subtracted,
+/// in order, without recursion.
+fn signed_terms(expr: Expr) -> Vec<(bool, Expr)> {
+    let mut terms = vec![];
+    let mut e = expr;
+    loop {
+        match e {
+            Expr::BinaryOp { left, op, right } if is_additive(&op) => {
+                terms.push((op == BinaryOperator::Minus, *right));
+                e = *left;
+            }
+            first => {
+                terms.push((false, first));
+                break;
+            }
+        }
+    }
+    terms.reverse();
+    terms
+}
+
+/// `(added terms) - (subtracted terms)`, each sum balanced.
+fn balance_additive(expr: Expr) -> Expr {
+    let (minus, plus): (Vec<_>, Vec<_>) = signed_terms(expr).into_iter().partition(|(m, _)| *m);
+    let plus = balance(plus.into_iter().map(|(_, e)| e).collect(), &BinaryOperator::Plus);
+    if minus.is_empty() {
+        return plus;
+    }
+    let minus = balance(minus.into_iter().map(|(_, e)| e).collect(), &BinaryOperator::Plus);
+    Expr::BinaryOp {
+        left: Box::new(plus),
+        op: BinaryOperator::Minus,
+        right: Box::new(Expr::Nested(Box::new(minus))),
+    }
+}
+
+/// Length of the left spine of `+` / `-` under `expr`.
+fn additive_spine(expr: &Expr) -> usize {
+    let mut n = 0;
+    let mut e = expr;
+    while let Expr::BinaryOp { left, op, .. } = e {
+        if !is_additive(op) {
+            break;
+        }
+        n += 1;
+        e = left;
+    }
+    n
 }
 
 /// Operands of a left- or right-leaning chain of `op`, in order, without recursion.
@@ -185,9 +254,13 @@ impl VisitorMut for Shape {
         let Expr::BinaryOp { op, .. } = &*expr else {
             return ControlFlow::Continue(());
         };
+        if is_additive(op) && additive_spine(expr) > BALANCE_FROM {
+            *expr = balance_additive(std::mem::replace(expr, null()));
+            return ControlFlow::Continue(());
+        }
         if is_associative(op) {
             let op = op.clone();
-            if spine(expr) > 64 {
+            if spine(expr) > BALANCE_FROM {
                 let operands = flatten(std::mem::replace(expr, null()), &op);
                 *expr = balance(operands, &op);
             }

@@ -159,9 +159,24 @@ async fn huge_statements_cannot_take_the_server_down() {
             .join(" UNION ALL ")
     );
     assert_eq!(rows(&mut conn, &unions).await, vec![vec!["4000"]]);
-    // A moderately long sum answers; one too deep is MySQL's 1436, not a crash.
-    assert_eq!(rows(&mut conn, &sum(1_000)).await, vec![vec!["1000"]]);
-    let err = conn.query_drop(sum(20_000)).await.unwrap_err();
+    // Sums of any length answer (rebalanced), with MySQL's value, also mixed with `-`.
+    assert_eq!(rows(&mut conn, &sum(20_000)).await, vec![vec!["20000"]]);
+    let mixed = format!(
+        "SELECT 100{}",
+        (1..10_000)
+            .map(|i| if i % 3 == 0 { format!(" - {i}") } else { format!(" + {i}") })
+            .collect::<String>()
+    );
+    let expected: i64 = 100 + (1..10_000i64).map(|i| if i % 3 == 0 { -i } else { i }).sum::<i64>();
+    assert_eq!(rows(&mut conn, &mixed).await, vec![vec![expected.to_string()]]);
+    let in_list = format!(
+        "SELECT count(*) FROM t WHERE id IN ({})",
+        (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    assert_eq!(rows(&mut conn, &in_list).await, vec![vec!["3"]]);
+    // A chain of other operators too long to plan is MySQL's 1436, not a crash.
+    let divisions = format!("SELECT 1{}", " / 1".repeat(20_000));
+    let err = conn.query_drop(divisions).await.unwrap_err();
     match err {
         mysql_async::Error::Server(e) => assert_eq!(e.code, 1436, "{}", e.message),
         other => panic!("expected a server error, got {other}"),
