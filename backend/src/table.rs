@@ -202,7 +202,7 @@ impl TableProvider for LakeTable {
             input = Arc::new(PassThroughExec::new(
                 input,
                 schema,
-                PassThrough::UnchangedSince(self.table.clone(), snapshot),
+                PassThrough::UnchangedSince(Box::new(self.table.clone()), snapshot),
             ));
         }
         if let Some(mode) = self.write_mode {
@@ -259,7 +259,7 @@ enum PassThrough {
     SerializedCommit(Arc<Mutex<()>>),
     /// A write's rows: once they are all read, fail unless the table's latest snapshot is
     /// still this one (see [`LakeTable::unchanged_since`]).
-    UnchangedSince(paimon::table::Table, Option<i64>),
+    UnchangedSince(Box<paimon::table::Table>, Option<i64>),
 }
 
 /// A node that streams its input through, as [`PassThrough`] says.

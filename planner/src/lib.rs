@@ -28,6 +28,7 @@ pub mod dialect;
 pub mod files_function;
 pub mod functions;
 pub mod generated;
+pub mod mysql_functions;
 pub mod mysql_syntax;
 pub mod normalize;
 pub mod optimizer;

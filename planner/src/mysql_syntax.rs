@@ -19,7 +19,7 @@ fn name_is(f: &Function, name: &str) -> bool {
     f.name.0.len() == 1 && f.name.to_string().eq_ignore_ascii_case(name)
 }
 
-fn call(name: &str, args: Vec<Expr>) -> Function {
+pub(crate) fn call(name: &str, args: Vec<Expr>) -> Function {
     Function {
         name: ObjectName::from(vec![Ident::new(name)]),
         uses_odbc_syntax: false,
@@ -39,7 +39,7 @@ fn call(name: &str, args: Vec<Expr>) -> Function {
     }
 }
 
-fn plain_args(f: &Function) -> Option<Vec<Expr>> {
+pub(crate) fn plain_args(f: &Function) -> Option<Vec<Expr>> {
     let FunctionArguments::List(list) = &f.args else {
         return None;
     };
@@ -52,7 +52,7 @@ fn plain_args(f: &Function) -> Option<Vec<Expr>> {
         .collect()
 }
 
-fn string(s: &str) -> Expr {
+pub(crate) fn string(s: &str) -> Expr {
     Expr::Value(Value::SingleQuotedString(s.to_string()).into())
 }
 

@@ -60,6 +60,9 @@ impl VisitorMut for Unquote {
         if let Some(rewritten) = crate::mysql_syntax::rewrite(expr) {
             *expr = rewritten;
         }
+        if let Some(rewritten) = crate::mysql_functions::rewrite(expr) {
+            *expr = rewritten;
+        }
         ControlFlow::Continue(())
     }
 

@@ -71,11 +71,17 @@ fn signed_terms(expr: Expr) -> Vec<(bool, Expr)> {
 /// `(added terms) - (subtracted terms)`, each sum balanced.
 fn balance_additive(expr: Expr) -> Expr {
     let (minus, plus): (Vec<_>, Vec<_>) = signed_terms(expr).into_iter().partition(|(m, _)| *m);
-    let plus = balance(plus.into_iter().map(|(_, e)| e).collect(), &BinaryOperator::Plus);
+    let plus = balance(
+        plus.into_iter().map(|(_, e)| e).collect(),
+        &BinaryOperator::Plus,
+    );
     if minus.is_empty() {
         return plus;
     }
-    let minus = balance(minus.into_iter().map(|(_, e)| e).collect(), &BinaryOperator::Plus);
+    let minus = balance(
+        minus.into_iter().map(|(_, e)| e).collect(),
+        &BinaryOperator::Plus,
+    );
     Expr::BinaryOp {
         left: Box::new(plus),
         op: BinaryOperator::Minus,

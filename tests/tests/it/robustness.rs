@@ -164,14 +164,27 @@ async fn huge_statements_cannot_take_the_server_down() {
     let mixed = format!(
         "SELECT 100{}",
         (1..10_000)
-            .map(|i| if i % 3 == 0 { format!(" - {i}") } else { format!(" + {i}") })
+            .map(|i| if i % 3 == 0 {
+                format!(" - {i}")
+            } else {
+                format!(" + {i}")
+            })
             .collect::<String>()
     );
-    let expected: i64 = 100 + (1..10_000i64).map(|i| if i % 3 == 0 { -i } else { i }).sum::<i64>();
-    assert_eq!(rows(&mut conn, &mixed).await, vec![vec![expected.to_string()]]);
+    let expected: i64 = 100
+        + (1..10_000i64)
+            .map(|i| if i % 3 == 0 { -i } else { i })
+            .sum::<i64>();
+    assert_eq!(
+        rows(&mut conn, &mixed).await,
+        vec![vec![expected.to_string()]]
+    );
     let in_list = format!(
         "SELECT count(*) FROM t WHERE id IN ({})",
-        (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+        (0..10_000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     assert_eq!(rows(&mut conn, &in_list).await, vec![vec!["3"]]);
     // A chain of other operators too long to plan is MySQL's 1436, not a crash.

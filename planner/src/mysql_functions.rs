@@ -1,0 +1,258 @@
+//! MySQL built-in functions that DataFusion and Lakestar's UDFs already compute under
+//! another spelling, rewritten on the SQL tree (after `mysql_syntax`) so drivers, BI tools
+//! and ETL SQL find them:
+//!
+//! - renames: `CEILING` → `ceil`, `SIGN` → `signum`, `TRUNCATE` → `trunc`, `ORD` →
+//!   `ascii`, `CHAR(n)` → `chr`, `CURTIME` → `current_time`, `SYSDATE` / `LOCALTIME` /
+//!   `LOCALTIMESTAMP` → `now`, `UNHEX(x)` → `decode(x, 'hex')`;
+//! - `MOD(a, b)` → `a % b`, `ISNULL(x)` → `x IS NULL`, `SPACE(n)` → `repeat(' ', n)`,
+//!   `DATE(x)` → `TRY_CAST(x AS DATE)`, `DAYNAME` / `MONTHNAME` → `date_format`,
+//!   `WEEKDAY(x)` → `(dayofweek(x) + 5) % 7`, `WEEKOFYEAR(x)` → ISO week, `TO_DAYS(x)`,
+//!   `STRCMP`, `FIELD`, `ELT`, `SHA2(x, bits)`, `JSON_EXTRACT` → `json_query`,
+//!   `JSON_VALID`;
+//! - `x REGEXP p` / `x RLIKE p` → `regexp_like(x, p)`; `CONVERT(x USING cs)` → `x`;
+//! - session constants Lakestar has one answer for: `LAST_INSERT_ID()` → 0 (no
+//!   AUTO_INCREMENT columns), `CHARSET(x)` → `'utf8mb4'`, `COLLATION(x)` →
+//!   `'utf8mb4_general_ci'`, `COERCIBILITY(x)` → 4.
+
+use sqlparser::ast::{
+    BinaryOperator, CaseWhen, CastKind, DataType, Expr, Ident, ObjectName, Value,
+};
+
+use crate::mysql_syntax::{call, plain_args, string};
+
+fn number(n: i64) -> Expr {
+    Expr::Value(Value::Number(n.to_string(), false).into())
+}
+
+fn func(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(call(name, args))
+}
+
+fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(left),
+        op,
+        right: Box::new(right),
+    }
+}
+
+fn nested(e: Expr) -> Expr {
+    Expr::Nested(Box::new(e))
+}
+
+fn case(operand: Option<Expr>, whens: Vec<(Expr, Expr)>, otherwise: Option<Expr>) -> Expr {
+    Expr::Case {
+        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        operand: operand.map(Box::new),
+        conditions: whens
+            .into_iter()
+            .map(|(condition, result)| CaseWhen { condition, result })
+            .collect(),
+        else_result: otherwise.map(Box::new),
+    }
+}
+
+/// Same arguments, another name.
+const RENAMES: &[(&str, &str)] = &[
+    ("ceiling", "ceil"),
+    ("sign", "signum"),
+    ("truncate", "trunc"),
+    ("ord", "ascii"),
+    ("curtime", "current_time"),
+    ("sysdate", "now"),
+    ("localtime", "now"),
+    ("localtimestamp", "now"),
+    ("json_extract", "json_query"),
+];
+
+/// Rewrite one expression node, if it is one of these functions; `None` leaves it.
+pub fn rewrite(expr: &Expr) -> Option<Expr> {
+    match expr {
+        Expr::RLike {
+            negated,
+            expr,
+            pattern,
+            ..
+        } => {
+            let like = func("regexp_like", vec![*expr.clone(), *pattern.clone()]);
+            Some(if *negated {
+                Expr::UnaryOp {
+                    op: sqlparser::ast::UnaryOperator::Not,
+                    expr: Box::new(like),
+                }
+            } else {
+                like
+            })
+        }
+        Expr::Convert {
+            expr,
+            data_type: None,
+            charset: Some(_),
+            ..
+        } => Some(nested(*expr.clone())),
+        Expr::Function(f) => function(f),
+        _ => None,
+    }
+}
+
+fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
+    if f.name.0.len() != 1 {
+        return None;
+    }
+    let name = f.name.to_string().to_ascii_lowercase();
+    if let Some((_, to)) = RENAMES.iter().find(|(from, _)| *from == name) {
+        let mut renamed = f.clone();
+        renamed.name = ObjectName::from(vec![Ident::new(*to)]);
+        return Some(Expr::Function(renamed));
+    }
+    let args = plain_args(f).unwrap_or_default();
+    let one = || <[Expr; 1]>::try_from(args.clone()).ok();
+    let two = || <[Expr; 2]>::try_from(args.clone()).ok();
+    Some(match name.as_str() {
+        "mod" => {
+            let [a, b] = two()?;
+            nested(binary(nested(a), BinaryOperator::Modulo, nested(b)))
+        }
+        "isnull" => {
+            let [x] = one()?;
+            Expr::IsNull(Box::new(nested(x)))
+        }
+        "space" => {
+            let [n] = one()?;
+            func("repeat", vec![string(" "), n])
+        }
+        "char" if args.len() == 1 => func("chr", args),
+        "unhex" => {
+            let [x] = one()?;
+            func("decode", vec![x, string("hex")])
+        }
+        "date" => {
+            let [x] = one()?;
+            Expr::Cast {
+                kind: CastKind::TryCast,
+                expr: Box::new(x),
+                data_type: DataType::Date,
+                array: false,
+                format: None,
+            }
+        }
+        "dayname" => {
+            let [x] = one()?;
+            func("date_format", vec![x, string("%W")])
+        }
+        "monthname" => {
+            let [x] = one()?;
+            func("date_format", vec![x, string("%M")])
+        }
+        "weekday" => {
+            let [x] = one()?;
+            nested(binary(
+                nested(binary(
+                    func("dayofweek", vec![x]),
+                    BinaryOperator::Plus,
+                    number(5),
+                )),
+                BinaryOperator::Modulo,
+                number(7),
+            ))
+        }
+        "weekofyear" => {
+            let [x] = one()?;
+            func(
+                "date_part",
+                vec![
+                    string("week"),
+                    Expr::Cast {
+                        kind: CastKind::TryCast,
+                        expr: Box::new(x),
+                        data_type: DataType::Date,
+                        array: false,
+                        format: None,
+                    },
+                ],
+            )
+        }
+        "to_days" => {
+            // Days since year 0: 719528 is TO_DAYS('1970-01-01').
+            let [x] = one()?;
+            nested(binary(
+                func("datediff", vec![x, string("1970-01-01")]),
+                BinaryOperator::Plus,
+                number(719_528),
+            ))
+        }
+        "strcmp" => {
+            let [a, b] = two()?;
+            case(
+                None,
+                vec![
+                    (binary(a.clone(), BinaryOperator::Lt, b.clone()), number(-1)),
+                    (binary(a.clone(), BinaryOperator::Gt, b.clone()), number(1)),
+                    (binary(a, BinaryOperator::Eq, b), number(0)),
+                ],
+                None,
+            )
+        }
+        "field" if args.len() >= 2 => {
+            let (x, list) = args.split_first()?;
+            let whens = list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    (
+                        binary(x.clone(), BinaryOperator::Eq, v.clone()),
+                        number(i as i64 + 1),
+                    )
+                })
+                .collect();
+            case(None, whens, Some(number(0)))
+        }
+        "elt" if args.len() >= 2 => {
+            let (n, list) = args.split_first()?;
+            let whens = list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (number(i as i64 + 1), v.clone()))
+                .collect();
+            case(Some(n.clone()), whens, None)
+        }
+        "sha2" => {
+            let [x, bits] = two()?;
+            let Expr::Value(v) = &bits else {
+                return None;
+            };
+            let digest = match &v.value {
+                Value::Number(n, _) if n == "224" => "sha224",
+                Value::Number(n, _) if n == "256" || n == "0" => "sha256",
+                Value::Number(n, _) if n == "384" => "sha384",
+                Value::Number(n, _) if n == "512" => "sha512",
+                _ => return Some(Expr::Value(Value::Null.into())),
+            };
+            func("encode", vec![func(digest, vec![x]), string("hex")])
+        }
+        "json_valid" => {
+            let [x] = one()?;
+            case(
+                None,
+                vec![
+                    (
+                        Expr::IsNull(Box::new(x.clone())),
+                        Expr::Value(Value::Null.into()),
+                    ),
+                    (
+                        Expr::IsNull(Box::new(func("parse_json", vec![x]))),
+                        number(0),
+                    ),
+                ],
+                Some(number(1)),
+            )
+        }
+        "last_insert_id" if args.is_empty() => number(0),
+        "charset" if args.len() == 1 => string("utf8mb4"),
+        "collation" if args.len() == 1 => string("utf8mb4_general_ci"),
+        "coercibility" if args.len() == 1 => number(4),
+        _ => return None,
+    })
+}
