@@ -86,7 +86,7 @@ fn widen(expr: &Expr, aggregate: &Aggregate) -> Result<Option<Expr>> {
     let Expr::AggregateFunction(AggregateFunction { func, params }) = expr else {
         return Ok(None);
     };
-    if func.name() != "avg" || params.distinct || params.args.len() != 1 {
+    if func.name() != "avg" || params.args.len() != 1 {
         return Ok(None);
     }
     let schema = aggregate.input.schema();
