@@ -80,6 +80,8 @@ pub enum Reason {
     NumericOverflow,
     /// A statement nested too deeply to plan (MySQL 1436).
     TooDeep,
+    /// A selected column is neither grouped nor aggregated (MySQL 1055, ONLY_FULL_GROUP_BY).
+    NotInGroupBy,
     /// A scalar subquery returned more than one row (MySQL 1242).
     SubqueryRows,
     /// DROP DATABASE of a lake database that still holds tables (MySQL 1010).
@@ -154,6 +156,9 @@ impl Error {
         }
         match err {
             D::SQL(e, _) => Self::syntax(e.to_string()),
+            D::Plan(msg) if msg.starts_with("Column in SELECT must be in GROUP BY") => {
+                Self::user(Reason::NotInGroupBy, msg)
+            }
             D::Plan(msg) => Self::user(Reason::Other, msg),
             D::SchemaError(e, _) => {
                 use datafusion::common::SchemaError as S;

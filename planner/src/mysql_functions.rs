@@ -2,7 +2,8 @@
 //! another spelling, rewritten on the SQL tree (after `mysql_syntax`) so drivers, BI tools
 //! and ETL SQL find them:
 //!
-//! - renames: `CEILING` → `ceil`, `SIGN` → `signum`, `TRUNCATE` → `trunc`, `ORD` →
+//! - `CEIL` / `CEILING` / `FLOOR` → `round(ceil(x))`: no fraction digits, as in MySQL;
+//! - renames: `SIGN` → `signum`, `TRUNCATE` → `trunc`, `ORD` →
 //!   `ascii`, `CHAR(n)` → `chr`, `CURTIME` → `current_time`, `SYSDATE` / `LOCALTIME` /
 //!   `LOCALTIMESTAMP` → `now`, `UNHEX(x)` → `decode(x, 'hex')`;
 //! - `MOD(a, b)` → `a % b`, `ISNULL(x)` → `x IS NULL`, `SPACE(n)` → `repeat(' ', n)`,
@@ -16,7 +17,8 @@
 //!   `'utf8mb4_general_ci'`, `COERCIBILITY(x)` → 4.
 
 use sqlparser::ast::{
-    BinaryOperator, CaseWhen, CastKind, DataType, Expr, Ident, ObjectName, Value,
+    BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType, DateTimeField, Expr, Ident,
+    ObjectName, Value,
 };
 
 use crate::mysql_syntax::{call, plain_args, string};
@@ -54,9 +56,18 @@ fn case(operand: Option<Expr>, whens: Vec<(Expr, Expr)>, otherwise: Option<Expr>
     }
 }
 
+/// DataFusion's `ceil` and `floor` under the names the rewrite of `CEIL` / `FLOOR` calls,
+/// so rewriting a statement twice does not wrap them twice.
+pub fn integral_rounding() -> Vec<datafusion::logical_expr::ScalarUDF> {
+    use datafusion::functions::math::{ceil, floor};
+    vec![
+        ceil().as_ref().clone().with_aliases(["mysql_ceil"]),
+        floor().as_ref().clone().with_aliases(["mysql_floor"]),
+    ]
+}
+
 /// Same arguments, another name.
 const RENAMES: &[(&str, &str)] = &[
-    ("ceiling", "ceil"),
     ("sign", "signum"),
     ("truncate", "trunc"),
     ("ord", "ascii"),
@@ -93,6 +104,18 @@ pub fn rewrite(expr: &Expr) -> Option<Expr> {
             ..
         } => Some(nested(*expr.clone())),
         Expr::Function(f) => function(f),
+        // sqlparser reads `CEIL(x)` / `FLOOR(x)` as their own nodes.
+        Expr::Ceil {
+            expr,
+            field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+        } => Some(func("round", vec![func("mysql_ceil", vec![*expr.clone()])])),
+        Expr::Floor {
+            expr,
+            field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+        } => Some(func(
+            "round",
+            vec![func("mysql_floor", vec![*expr.clone()])],
+        )),
         _ => None,
     }
 }
@@ -108,6 +131,16 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
         return Some(Expr::Function(renamed));
     }
     let args = plain_args(f).unwrap_or_default();
+    // MySQL's CEIL / FLOOR of a DECIMAL have no fraction digits (DataFusion's keep the
+    // argument's scale: 2.0): round the result, which keeps integers and doubles as they are.
+    if matches!(name.as_str(), "ceil" | "ceiling" | "floor") && args.len() == 1 {
+        let inner = if name == "floor" {
+            "mysql_floor"
+        } else {
+            "mysql_ceil"
+        };
+        return Some(func("round", vec![func(inner, args)]));
+    }
     let one = || <[Expr; 1]>::try_from(args.clone()).ok();
     let two = || <[Expr; 2]>::try_from(args.clone()).ok();
     Some(match name.as_str() {
@@ -255,4 +288,21 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
         "coercibility" if args.len() == 1 => number(4),
         _ => return None,
     })
+}
+
+/// `round(mysql_ceil(x))` / `round(mysql_floor(x))` as the user wrote it (`ceil(x)`), for
+/// result column names.
+pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
+    if f.name.to_string() != "round" {
+        return None;
+    }
+    let [Expr::Function(inner)] = <[Expr; 1]>::try_from(plain_args(f)?).ok()? else {
+        return None;
+    };
+    let written = match inner.name.to_string().as_str() {
+        "mysql_ceil" => "ceil",
+        "mysql_floor" => "floor",
+        _ => return None,
+    };
+    Some(func(written, plain_args(&inner)?))
 }

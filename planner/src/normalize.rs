@@ -347,11 +347,19 @@ pub fn normalize_name(ident: &Ident) -> String {
 }
 
 /// An expression's text as the user wrote it: numbered parameters (`$1`) shown as `?`,
-/// and the `TRY_CAST` of [`null_on_failed_cast`] as the `CAST` it was.
+/// and the `TRY_CAST` of [`null_on_failed_cast`] as the `CAST` it was (and `CEIL` /
+/// `FLOOR` as written, see `mysql_functions::as_written`).
 fn text_with_question_marks(expr: &sqlparser::ast::Expr) -> String {
     use sqlparser::ast::{CastKind, Expr, Value};
     let mut expr = expr.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |e| {
+        let written = match &*e {
+            Expr::Function(f) => crate::mysql_functions::as_written(f),
+            _ => None,
+        };
+        if let Some(written) = written {
+            *e = written;
+        }
         match e {
             Expr::Value(v) if matches!(v.value, Value::Placeholder(_)) => {
                 v.value = Value::Placeholder("?".to_string());

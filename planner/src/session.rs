@@ -143,6 +143,7 @@ pub fn build_session_state(
         .chain(crate::functions::hll::hll_functions())
         .chain(session_functions(&session.functions))
         .chain([crate::functions::sleep::sleep_udf()])
+        .chain(crate::mysql_functions::integral_rounding())
     {
         let _ = state.register_udf(Arc::new(udf));
     }

@@ -55,6 +55,7 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::TooDeep => code(1436, "HY000"),
         Reason::DatabaseNotEmpty => code(1010, "HY000"),
         Reason::SubqueryRows => code(1242, "21000"),
+        Reason::NotInGroupBy => code(1055, "42000"),
         Reason::WriteConflict => code(1213, "40001"),
         Reason::GeneratedColumnValue => code(3105, "HY000"),
         Reason::GeneratedColumnDependency => code(3108, "HY000"),
