@@ -7,8 +7,10 @@
 //!
 //! - `EXISTS (SELECT ... FROM f WHERE w)` outside a filter conjunct becomes
 //!   `(SELECT count(*) FROM f WHERE w) > 0`;
-//! - `e [NOT] IN (SELECT p FROM f WHERE w)` outside a filter conjunct, and every `NOT IN`
-//!   whose left side names no column, becomes `[NOT] CASE WHEN hits > 0 THEN TRUE WHEN e
+//! - `e [NOT] IN (SELECT p FROM f WHERE w)` outside a filter conjunct, and every `[NOT]
+//!   IN` whose left side names no column (DataFusion's semi join of a constant fails on
+//!   some correlated subqueries), and every correlated `NOT IN` (DataFusion's null-aware
+//!   anti join takes one key only), becomes `[NOT] CASE WHEN hits > 0 THEN TRUE WHEN e
 //!   IS NULL THEN (CASE WHEN rows > 0 THEN NULL ELSE FALSE END) WHEN nulls > 0 THEN NULL
 //!   ELSE FALSE END`, where `hits`, `rows` and `nulls` count `p = e`, all rows and
 //!   `p IS NULL` in the subquery: scalar subqueries correlated by equality, which
@@ -286,6 +288,29 @@ fn in_value(left: &Expr, subquery: &Query, negated: bool, outer: &Outer) -> Opti
     })
 }
 
+/// Whether the subquery names the outer table (a correlated `NOT IN`, whose null-aware
+/// anti join DataFusion cannot run on several keys).
+fn correlated(subquery: &Query, outer: &Outer) -> bool {
+    let (Some(outer), Some(inner)) = (outer, simple_select(subquery)) else {
+        return false;
+    };
+    let q = outer.value.to_lowercase();
+    if relation_names(inner).contains(&q) {
+        return false;
+    }
+    let mut found = false;
+    let mut query = subquery.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut query, |x| {
+        if let Expr::CompoundIdentifier(parts) = x {
+            if parts.len() >= 2 && parts[parts.len() - 2].value.to_lowercase() == q {
+                found = true;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
 fn names_a_column(expr: &Expr) -> bool {
     let mut found = false;
     let mut e = expr.clone();
@@ -320,7 +345,7 @@ fn rewrite_values(expr: &mut Expr, outer: &Outer) {
     });
 }
 
-/// A filter: conjuncts that are subquery predicates stay joins (but `NOT IN` with a
+/// A filter: conjuncts that are subquery predicates stay joins (but `[NOT] IN` with a
 /// constant left side); anything else holding one is rewritten.
 fn rewrite_filter(expr: &mut Expr, outer: &Outer) {
     match expr {
@@ -337,9 +362,9 @@ fn rewrite_filter(expr: &mut Expr, outer: &Outer) {
         Expr::InSubquery {
             expr: left,
             subquery,
-            negated: true,
-        } if !names_a_column(left) => {
-            if let Some(r) = in_value(left, subquery, true, outer) {
+            negated,
+        } if !names_a_column(left) || (*negated && correlated(subquery, outer)) => {
+            if let Some(r) = in_value(left, subquery, *negated, outer) {
                 *expr = r;
             }
         }
