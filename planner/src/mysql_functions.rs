@@ -12,6 +12,7 @@
 //!   `STRCMP`, `FIELD`, `ELT`, `SHA2(x, bits)`, `JSON_EXTRACT` → `json_query`,
 //!   `JSON_VALID`;
 //! - `x REGEXP p` / `x RLIKE p` → `regexp_like(x, p)`; `CONVERT(x USING cs)` → `x`;
+//! - `SUM(NULL)` / `AVG(NULL)` sum a BIGINT NULL (DataFusion has no sum of the NULL type);
 //! - session constants Lakestar has one answer for: `LAST_INSERT_ID()` → 0 (no
 //!   AUTO_INCREMENT columns), `CHARSET(x)` → `'utf8mb4'`, `COLLATION(x)` →
 //!   `'utf8mb4_general_ci'`, `COERCIBILITY(x)` → 4.
@@ -129,6 +130,9 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
         let mut renamed = f.clone();
         renamed.name = ObjectName::from(vec![Ident::new(*to)]);
         return Some(Expr::Function(renamed));
+    }
+    if matches!(name.as_str(), "sum" | "avg") {
+        return typed_null_argument(f);
     }
     let args = plain_args(f).unwrap_or_default();
     // MySQL's CEIL / FLOOR of a DECIMAL have no fraction digits (DataFusion's keep the
@@ -305,4 +309,31 @@ pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
         _ => return None,
     };
     Some(func(written, plain_args(&inner)?))
+}
+
+/// `SUM(NULL)` / `AVG(NULL)`: the NULL as a BIGINT, which DataFusion can sum (MySQL's
+/// answer is NULL either way).
+fn typed_null_argument(f: &sqlparser::ast::Function) -> Option<Expr> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments};
+    let mut f = f.clone();
+    let FunctionArguments::List(list) = &mut f.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() else {
+        return None;
+    };
+    let Expr::Value(v) = arg else {
+        return None;
+    };
+    if v.value != Value::Null {
+        return None;
+    }
+    *arg = Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(arg.clone()),
+        data_type: DataType::BigInt(None),
+        array: false,
+        format: None,
+    };
+    Some(Expr::Function(f))
 }
