@@ -128,6 +128,9 @@ pub fn build_session_state(
         let any = datafusion::logical_expr::AggregateUDF::clone(&first).with_aliases(["any_value"]);
         let _ = state.register_udaf(Arc::new(any));
     }
+    let (subquery_rows, single_row) = crate::semantics::single_row::functions();
+    let _ = state.register_udaf(Arc::new(subquery_rows));
+    let _ = state.register_udf(Arc::new(single_row));
     for udaf in crate::functions::bitmap::aggregate::bitmap_aggregates()
         .into_iter()
         .chain(crate::functions::hll::hll_aggregates())

@@ -23,6 +23,7 @@ pub mod average;
 pub mod comparison;
 pub mod conversion;
 pub mod negation;
+pub mod single_row;
 pub mod subqueries;
 
 use std::sync::Arc;

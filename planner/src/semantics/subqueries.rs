@@ -16,6 +16,10 @@
 //!   `p IS NULL` in the subquery: scalar subqueries correlated by equality, which
 //!   DataFusion decorrelates into joins.
 //!
+//! - a scalar subquery selecting a plain value (`(SELECT name FROM d WHERE d.id = t.d)`)
+//!   becomes `single_row((SELECT subquery_rows(name) FROM ...))`, which DataFusion
+//!   decorrelates like an aggregate (`semantics::single_row`).
+//!
 //! Subqueries with GROUP BY, HAVING, LIMIT, set operations or aggregates in the select list
 //! are left as they are.
 
@@ -373,10 +377,78 @@ fn rewrite_filter(expr: &mut Expr, outer: &Outer) {
     }
 }
 
+/// `(SELECT x FROM ...)` selecting a plain value: `single_row((SELECT subquery_rows(x)
+/// FROM ...))` (see `semantics::single_row`); None for other subqueries.
+fn single_row_value(query: &Query) -> Option<Expr> {
+    let select = simple_select(query)?;
+    if select.distinct.is_some() || query.order_by.is_some() {
+        return None;
+    }
+    let [item] = select.projection.as_slice() else {
+        return None;
+    };
+    let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
+    else {
+        return None;
+    };
+    let mut windowed = false;
+    let mut v = value.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut v, |x| {
+        if matches!(x, Expr::Function(f) if f.over.is_some()) || matches!(x, Expr::Subquery(_)) {
+            windowed = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if windowed {
+        return None;
+    }
+    let mut query = query.clone();
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return None;
+    };
+    select.projection = vec![SelectItem::UnnamedExpr(call(
+        super::single_row::ROWS,
+        vec![value.clone()],
+    ))];
+    Some(call(
+        super::single_row::SINGLE,
+        vec![Expr::Subquery(Box::new(query))],
+    ))
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
 struct SubqueryValues;
 
 impl VisitorMut for SubqueryValues {
     type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::Subquery(query) = expr {
+            if let Some(value) = single_row_value(query) {
+                *expr = value;
+            }
+        }
+        ControlFlow::Continue(())
+    }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
         if let SetExpr::Select(select) = query.body.as_mut() {
