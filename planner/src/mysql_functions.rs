@@ -11,6 +11,8 @@
 //!   `WEEKDAY(x)` → `(dayofweek(x) + 5) % 7`, `WEEKOFYEAR(x)` → ISO week, `TO_DAYS(x)`,
 //!   `STRCMP`, `FIELD`, `ELT`, `SHA2(x, bits)`, `JSON_EXTRACT` → `json_query`,
 //!   `JSON_VALID`;
+//! - `DATE_ADD(x, INTERVAL n unit)` (and `DATE_SUB`, `ADDDATE`, `SUBDATE`,
+//!   `TIMESTAMPADD(unit, n, x)`) with a per-row `n` → the interval built per row;
 //! - `x REGEXP p` / `x RLIKE p` → `regexp_like(x, p)`; `CONVERT(x USING cs)` → `x`;
 //! - `SUM(NULL)` / `AVG(NULL)` sum a BIGINT NULL (DataFusion has no sum of the NULL type);
 //! - session constants Lakestar has one answer for: `LAST_INSERT_ID()` → 0 (no
@@ -133,6 +135,27 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
     }
     if matches!(name.as_str(), "sum" | "avg") {
         return typed_null_argument(f);
+    }
+    if matches!(
+        name.as_str(),
+        "date_add" | "adddate" | "date_sub" | "subdate"
+    ) {
+        let [start, step] = <[Expr; 2]>::try_from(plain_args(f)?).ok()?;
+        return per_row_interval(&name, start, step);
+    }
+    if name == "timestampadd" {
+        // TIMESTAMPADD(unit, n, x) = DATE_ADD(x, INTERVAL n unit); the unit arrives as a
+        // string (`mysql_syntax`) or a word.
+        let [unit, n, x] = <[Expr; 3]>::try_from(plain_args(f)?).ok()?;
+        let unit = match unit {
+            Expr::Identifier(i) => i.value.to_ascii_lowercase(),
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => s.to_ascii_lowercase(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        return Some(interval_call("date_add", x, n, &unit));
     }
     let args = plain_args(f).unwrap_or_default();
     // MySQL's CEIL / FLOOR of a DECIMAL have no fraction digits (DataFusion's keep the
@@ -336,4 +359,59 @@ fn typed_null_argument(f: &sqlparser::ast::Function) -> Option<Expr> {
         format: None,
     };
     Some(Expr::Function(f))
+}
+
+/// `date_add(x, INTERVAL n unit)` with `n` not a literal (DataFusion plans only literal
+/// intervals): the interval built per row, the unit passed along for the result type.
+fn per_row_interval(name: &str, start: Expr, step: Expr) -> Option<Expr> {
+    let Expr::Interval(interval) = &step else {
+        return None;
+    };
+    if matches!(interval.value.as_ref(), Expr::Value(_))
+        || interval.last_field.is_some()
+        || interval.leading_field.is_none()
+    {
+        return None;
+    }
+    let unit = interval
+        .leading_field
+        .as_ref()?
+        .to_string()
+        .to_ascii_lowercase();
+    Some(interval_call(name, start, *interval.value.clone(), &unit))
+}
+
+/// `name(start, CAST(concat(n, ' unit') AS INTERVAL), 'unit')`.
+fn interval_call(name: &str, start: Expr, n: Expr, unit: &str) -> Expr {
+    let (n, unit_word) = match unit {
+        "quarter" => (
+            nested(binary(nested(n), BinaryOperator::Multiply, number(3))),
+            "month",
+        ),
+        other => (n, other),
+    };
+    let text = func(
+        "concat",
+        vec![
+            Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(n),
+                data_type: DataType::Varchar(None),
+                array: false,
+                format: None,
+            },
+            string(&format!(" {unit_word}")),
+        ],
+    );
+    let interval = Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(text),
+        data_type: DataType::Interval {
+            fields: None,
+            precision: None,
+        },
+        array: false,
+        format: None,
+    };
+    func(name, vec![start, interval, string(unit)])
 }

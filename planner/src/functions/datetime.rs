@@ -16,7 +16,7 @@ use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::{
     cast, lit, ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl,
-    Signature, Volatility,
+    Signature, TypeSignature, Volatility,
 };
 
 const DATETIME: DataType = DataType::Timestamp(TimeUnit::Microsecond, None);
@@ -96,24 +96,44 @@ impl ScalarUDFImpl for DateArithmetic {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> DFResult<FieldRef> {
-        let [start, step] = args.arg_fields else {
-            return plan_err!("{} takes two arguments", self.name);
+        let (start, step) = match args.arg_fields {
+            [start, step] | [start, step, _] => (start, step),
+            _ => return plan_err!("{} takes two arguments", self.name),
         };
         if !step.data_type().is_integer() && !matches!(step.data_type(), DataType::Interval(_)) {
             return plan_err!("{}: the second argument must be an INTERVAL", self.name);
         }
-        let t = self.result_type(
-            start.data_type(),
-            args.scalar_arguments[0],
-            args.scalar_arguments[1],
-        );
+        // A third argument names the unit of a per-row interval (`INTERVAL n DAY` with a
+        // column `n`, see `mysql_functions`); a per-row number is a number of days.
+        let unit = args
+            .scalar_arguments
+            .get(2)
+            .copied()
+            .flatten()
+            .and_then(|v| v.try_as_str().flatten())
+            .map(str::to_ascii_lowercase);
+        let per_row_days = match unit.as_deref() {
+            Some(u) => ["day", "week", "month", "quarter", "year"].contains(&u),
+            None => args.scalar_arguments[1].is_none() && step.data_type().is_integer(),
+        };
+        let t = if per_row_days {
+            let one_day = ScalarValue::Int32(Some(1));
+            self.result_type(start.data_type(), args.scalar_arguments[0], Some(&one_day))
+        } else {
+            self.result_type(
+                start.data_type(),
+                args.scalar_arguments[0],
+                args.scalar_arguments[1],
+            )
+        };
         Ok(Arc::new(Field::new(self.name, t, true)))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
         let target = args.return_field.data_type().clone();
-        let [start, step] = args.args.as_slice() else {
-            return exec_err!("{} takes two arguments", self.name);
+        let (start, step) = match args.args.as_slice() {
+            [start, step] | [start, step, _] => (start, step),
+            _ => return exec_err!("{} takes two arguments", self.name),
         };
         // The interval is a constant in practice; a column of intervals is applied per row.
         let step = match step {
@@ -165,7 +185,10 @@ fn arithmetic(name: &'static str, aliases: &[&str], subtract: bool) -> ScalarUDF
         name,
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
         subtract,
-        signature: Signature::any(2, Volatility::Immutable),
+        signature: Signature::one_of(
+            vec![TypeSignature::Any(2), TypeSignature::Any(3)],
+            Volatility::Immutable,
+        ),
     })
 }
 
