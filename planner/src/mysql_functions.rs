@@ -15,6 +15,7 @@
 //!   `TIMESTAMPADD(unit, n, x)`) with a per-row `n` → the interval built per row;
 //! - `x REGEXP p` / `x RLIKE p` → `regexp_like(x, p)`; `CONVERT(x USING cs)` → `x`;
 //! - `SUM(NULL)` / `AVG(NULL)` sum a BIGINT NULL (DataFusion has no sum of the NULL type);
+//! - `NOW()` / `CURRENT_TIMESTAMP` → `date_trunc('second', now())`: whole seconds;
 //! - session constants Lakestar has one answer for: `LAST_INSERT_ID()` → 0 (no
 //!   AUTO_INCREMENT columns), `CHARSET(x)` → `'utf8mb4'`, `COLLATION(x)` →
 //!   `'utf8mb4_general_ci'`, `COERCIBILITY(x)` → 4.
@@ -128,6 +129,23 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
         return None;
     }
     let name = f.name.to_string().to_ascii_lowercase();
+    // A statement rewritten twice: date_trunc('second', date_trunc('second', NOW())).
+    if name == "date_trunc" {
+        let [unit, Expr::Function(inner)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
+            return None;
+        };
+        return (unit == string("second") && as_written(&inner).is_some())
+            .then_some(Expr::Function(inner));
+    }
+    // MySQL's NOW() / CURRENT_TIMESTAMP has whole seconds (DataFusion's has nanoseconds).
+    if matches!(name.as_str(), "now" | "current_timestamp")
+        && plain_args(f).is_none_or(|a| a.is_empty())
+    {
+        return Some(func(
+            "date_trunc",
+            vec![string("second"), Expr::Function(f.clone())],
+        ));
+    }
     if let Some((_, to)) = RENAMES.iter().find(|(from, _)| *from == name) {
         let mut renamed = f.clone();
         renamed.name = ObjectName::from(vec![Ident::new(*to)]);
@@ -320,6 +338,17 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
 /// `round(mysql_ceil(x))` / `round(mysql_floor(x))` as the user wrote it (`ceil(x)`), for
 /// result column names.
 pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
+    if f.name.to_string() == "date_trunc" {
+        // date_trunc('second', NOW()) is the NOW() written.
+        let [unit, Expr::Function(inner)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
+            return None;
+        };
+        let now = matches!(
+            inner.name.to_string().to_ascii_lowercase().as_str(),
+            "now" | "current_timestamp"
+        );
+        return (now && unit == string("second")).then(|| Expr::Function(inner));
+    }
     if f.name.to_string() != "round" {
         return None;
     }
