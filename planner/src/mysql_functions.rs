@@ -347,7 +347,7 @@ pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
             inner.name.to_string().to_ascii_lowercase().as_str(),
             "now" | "current_timestamp"
         );
-        return (now && unit == string("second")).then(|| Expr::Function(inner));
+        return (now && unit == string("second")).then_some(Expr::Function(inner));
     }
     if f.name.to_string() != "round" {
         return None;
