@@ -166,6 +166,14 @@ impl PaimonStorage {
     }
 }
 
+/// The records a snapshot holds (0 before the first); exact for append tables only.
+pub(crate) fn snapshot_rows(snapshot: Option<&paimon::spec::Snapshot>) -> u64 {
+    snapshot
+        .and_then(|s| s.total_record_count())
+        .unwrap_or(0)
+        .max(0) as u64
+}
+
 /// The Paimon schema for a table definition.
 pub fn paimon_schema(table: &TableMeta) -> Result<Schema> {
     paimon_schema_with(table, &std::collections::BTreeMap::new())
@@ -426,12 +434,7 @@ impl TableStorage for PaimonStorage {
             return Ok(None);
         }
         let snapshot = self.latest_snapshot(table).await?;
-        Ok(Some(
-            snapshot
-                .and_then(|s| s.total_record_count())
-                .unwrap_or(0)
-                .max(0) as u64,
-        ))
+        Ok(Some(snapshot_rows(snapshot.as_ref())))
     }
 
     async fn list_table_storage(&self, db: &DatabaseMeta) -> Result<Vec<String>> {

@@ -43,6 +43,16 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
     }
 }
 
+fn cast(kind: CastKind, expr: Expr, data_type: DataType) -> Expr {
+    Expr::Cast {
+        kind,
+        expr: Box::new(expr),
+        data_type,
+        array: false,
+        format: None,
+    }
+}
+
 fn nested(e: Expr) -> Expr {
     Expr::Nested(Box::new(e))
 }
@@ -208,13 +218,7 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
         }
         "date" => {
             let [x] = one()?;
-            Expr::Cast {
-                kind: CastKind::TryCast,
-                expr: Box::new(x),
-                data_type: DataType::Date,
-                array: false,
-                format: None,
-            }
+            cast(CastKind::TryCast, x, DataType::Date)
         }
         "dayname" => {
             let [x] = one()?;
@@ -240,16 +244,7 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
             let [x] = one()?;
             func(
                 "date_part",
-                vec![
-                    string("week"),
-                    Expr::Cast {
-                        kind: CastKind::TryCast,
-                        expr: Box::new(x),
-                        data_type: DataType::Date,
-                        array: false,
-                        format: None,
-                    },
-                ],
+                vec![string("week"), cast(CastKind::TryCast, x, DataType::Date)],
             )
         }
         "to_days" => {
@@ -380,13 +375,7 @@ fn typed_null_argument(f: &sqlparser::ast::Function) -> Option<Expr> {
     if v.value != Value::Null {
         return None;
     }
-    *arg = Expr::Cast {
-        kind: CastKind::Cast,
-        expr: Box::new(arg.clone()),
-        data_type: DataType::BigInt(None),
-        array: false,
-        format: None,
-    };
+    *arg = cast(CastKind::Cast, arg.clone(), DataType::BigInt(None));
     Some(Expr::Function(f))
 }
 
@@ -422,25 +411,17 @@ fn interval_call(name: &str, start: Expr, n: Expr, unit: &str) -> Expr {
     let text = func(
         "concat",
         vec![
-            Expr::Cast {
-                kind: CastKind::Cast,
-                expr: Box::new(n),
-                data_type: DataType::Varchar(None),
-                array: false,
-                format: None,
-            },
+            cast(CastKind::Cast, n, DataType::Varchar(None)),
             string(&format!(" {unit_word}")),
         ],
     );
-    let interval = Expr::Cast {
-        kind: CastKind::Cast,
-        expr: Box::new(text),
-        data_type: DataType::Interval {
+    let interval = cast(
+        CastKind::Cast,
+        text,
+        DataType::Interval {
             fields: None,
             precision: None,
         },
-        array: false,
-        format: None,
-    };
+    );
     func(name, vec![start, interval, string(unit)])
 }

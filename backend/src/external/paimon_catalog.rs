@@ -93,9 +93,14 @@ impl Warehouse {
     }
 
     /// A table by name (matched as a statement matches names), if it exists.
+    /// The stored name of a database (matched as statements match names), if it exists.
+    pub(super) async fn database(&self, name: &str) -> Result<Option<String>> {
+        let names = self.catalog.list_databases().await.map_err(paimon_err)?;
+        Ok(stored_name(&names, name))
+    }
+
     pub(super) async fn find_table(&self, database: &str, table: &str) -> Result<Option<Table>> {
-        let databases = self.catalog.list_databases().await.map_err(paimon_err)?;
-        let Some(database) = stored_name(&databases, database) else {
+        let Some(database) = self.database(database).await? else {
             return Ok(None);
         };
         let tables = self
@@ -204,7 +209,7 @@ impl FileBlockCache for PaimonBlockCache {
     }
 }
 
-fn paimon_err(e: paimon::Error) -> Error {
+pub(super) fn paimon_err(e: paimon::Error) -> Error {
     Error::storage(format!("paimon: {e}"))
 }
 

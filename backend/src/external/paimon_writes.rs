@@ -28,23 +28,13 @@ use paimon::table::Table;
 use paimon_datafusion::PaimonTableProvider;
 use tokio::sync::Mutex as AsyncMutex;
 
-use super::paimon_catalog::{stored_name, Warehouse};
+use super::paimon_catalog::{paimon_err, Warehouse};
 use crate::table::LakeTable;
-
-fn paimon_err(e: paimon::Error) -> Error {
-    Error::storage(format!("paimon: {e}"))
-}
 
 /// Paimon's option bounding how often a commit is re-based on a newer snapshot.
 const COMMIT_MAX_RETRIES: &str = "commit.max-retries";
 
 impl Warehouse {
-    /// The stored name of a database (matched as statements match names), if it exists.
-    async fn database(&self, name: &str) -> Result<Option<String>> {
-        let names = self.catalog.list_databases().await.map_err(paimon_err)?;
-        Ok(stored_name(&names, name))
-    }
-
     pub async fn create_database(&self, name: &str, if_not_exists: bool) -> Result<bool> {
         if self.database(name).await?.is_some() {
             if if_not_exists {
@@ -184,12 +174,9 @@ impl Warehouse {
             .get_latest_snapshot()
             .await
             .map_err(paimon_err)?;
-        Ok(Some(
-            snapshot
-                .and_then(|s| s.total_record_count())
-                .unwrap_or(0)
-                .max(0) as u64,
-        ))
+        Ok(Some(crate::paimon_storage::snapshot_rows(
+            snapshot.as_ref(),
+        )))
     }
 
     pub async fn open_table_for_write(

@@ -3,7 +3,7 @@
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::UInt64Type;
 use futures::StreamExt;
-use lakestar_engine::catalog::{CatalogView, ExternalCatalogMeta, TableMeta};
+use lakestar_engine::catalog::{ExternalCatalogMeta, TableMeta};
 use lakestar_engine::{Error, Result};
 use sqlparser::ast::Statement;
 
@@ -71,11 +71,8 @@ fn external_catalog(
     ctx: &FrontendContext,
     meta: &TableMeta,
 ) -> Result<Option<ExternalCatalogMeta>> {
-    let Some(name) = &meta.catalog else {
-        return Ok(None);
-    };
-    ctx.catalog
-        .external_catalog(name)
-        .map(Some)
-        .ok_or_else(|| lakestar_engine::user_err!(UnknownDatabase, "Unknown catalog '{name}'"))
+    meta.catalog
+        .as_deref()
+        .map(|name| super::ddl::lake::external(ctx, name))
+        .transpose()
 }

@@ -20,7 +20,8 @@ fn parts(name: &ObjectName) -> Result<Vec<String>> {
         .ok_or_else(|| Error::syntax(format!("invalid name {name}")))
 }
 
-fn external(ctx: &FrontendContext, catalog: &str) -> Result<ExternalCatalogMeta> {
+/// An external catalog by name.
+pub fn external(ctx: &FrontendContext, catalog: &str) -> Result<ExternalCatalogMeta> {
     ctx.catalog
         .external_catalog(catalog)
         .ok_or_else(|| user_err!(UnknownDatabase, "Unknown catalog '{catalog}'"))
