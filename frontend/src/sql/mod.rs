@@ -15,6 +15,7 @@ pub mod materialized_view;
 
 use lakestar_engine::{Error, Result};
 use lakestar_planner::dialect::LakestarDialect;
+use lakestar_planner::semantics::labels::label_from_source;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -58,7 +59,7 @@ pub fn parse_prepared(sql: &str) -> Result<(Statement, usize)> {
         .iter()
         .filter(|t| matches!(t.token, Token::Placeholder(_)))
         .count();
-    let mut statements = parse_tokens(&dialect, tokens)?;
+    let mut statements = parse_tokens(&dialect, tokens, sql)?;
     match statements.len() {
         1 => Ok((statements.remove(0), params)),
         0 => Err(Error::syntax("Query was empty")),
@@ -72,14 +73,16 @@ pub fn parse_prepared(sql: &str) -> Result<(Statement, usize)> {
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = lakestar_planner::dialect::LakestarDialect::default();
     let tokens = starrocks_tokens(&dialect, sql)?;
-    parse_tokens(&dialect, tokens)
+    parse_tokens(&dialect, tokens, sql)
 }
 
+/// Parse the statements of `tokens`, which were cut from `sql`.
 fn parse_tokens(
     dialect: &LakestarDialect,
     tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+    sql: &str,
 ) -> Result<Vec<Statement>> {
-    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
+    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens.clone());
     let mut statements = vec![];
     let mut expect_delimiter = false;
     loop {
@@ -104,7 +107,10 @@ fn parse_tokens(
         } else if admin::starts_admin(&parser) {
             Statement::Admin(Box::new(admin::parse_admin(&mut parser)?))
         } else {
+            let start = parser.index();
             let mut statement = parser.parse_statement()?;
+            let end = parser.index().min(tokens.len());
+            label_from_source(&mut statement, &tokens[start..end], sql);
             depth::check(&mut statement)?;
             Statement::Sql(Box::new(statement))
         });

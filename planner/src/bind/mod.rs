@@ -85,7 +85,29 @@ impl<'a> Binder<'a> {
         references::check_references(self, &checked)?;
         system_columns::quote_system_columns(self.state, &mut statement, self.current_db).await?;
         let plan = self.plan_with_params(statement).await?;
+        let plan = self.round_decimals(plan)?;
         output_names::relabel(plan, &labels)
+    }
+
+    /// Type a query's plan (DataFusion's analyzer, as the optimizer would) and add MySQL's
+    /// DECIMAL roundings ([`crate::semantics::decimals`]), which need the final types.
+    fn round_decimals(&self, plan: LogicalPlan) -> Result<LogicalPlan> {
+        if matches!(
+            plan,
+            LogicalPlan::Explain(_)
+                | LogicalPlan::Analyze(_)
+                | LogicalPlan::Dml(_)
+                | LogicalPlan::Ddl(_)
+                | LogicalPlan::Statement(_)
+        ) {
+            return Ok(plan);
+        }
+        let plan = self
+            .state
+            .analyzer()
+            .execute_and_check(plan, self.state.config_options(), |_, _| {})
+            .map_err(Error::from_datafusion)?;
+        crate::semantics::decimals::round_query(plan).map_err(Error::from_datafusion)
     }
 
     /// Plan a statement; with parameters, declare their types (a DataFusion PREPARE) so

@@ -106,17 +106,43 @@ fn exact(n: Num) -> Option<(u8, i8)> {
     }
 }
 
-/// Precision and scale of an exact division's result, if it fits a DECIMAL128.
-fn divide_type(a: (u8, i8), b: (u8, i8), increment: u8) -> Option<(u8, i8)> {
+/// `x` rounded up to whole 9-digit groups, as MySQL's decimals are stored.
+fn groups_of_nine(x: i32) -> i32 {
+    (x + 8) / 9 * 9
+}
+
+/// The scale MySQL computes an exact division at: the operands' scales rounded up to
+/// whole 9-digit groups, plus what is left of `div_precision_increment`, again rounded up
+/// to 9-digit groups (`strings/decimal.cc`, `do_div_mod`). `57/17` is computed as
+/// 3.352941176 and shown as 3.3529 (see [`super::decimals`]).
+fn internal_scale(s1: i32, s2: i32, increment: i32) -> i32 {
+    let (f1, f2) = (groups_of_nine(s1), groups_of_nine(s2));
+    let increment = (increment - (f1 - s1) - (f2 - s2)).max(0);
+    groups_of_nine(f1 + f2 + increment)
+}
+
+/// The scale MySQL declares for `a / b`: the dividend's plus `div_precision_increment`.
+pub fn declared_divide_scale(s1: i8, increment: u8) -> i8 {
+    (s1 as i32 + increment as i32).min(30) as i8
+}
+
+/// Precision and scale an exact division is computed at, if it fits a DECIMAL128, and
+/// whether that is MySQL's full internal scale (then digits beyond it are truncated, as
+/// MySQL does; otherwise the last digit is rounded).
+fn divide_type(a: (u8, i8), b: (u8, i8), increment: u8) -> Option<(u8, i8, bool)> {
     let (p1, s1) = (a.0 as i32, a.1 as i32);
     let s2 = b.1 as i32;
-    let scale = (s1 + increment as i32).min(30);
+    let internal = internal_scale(s1, s2, increment as i32);
     let integer_digits = (p1 - s1).max(1) + s2;
-    let scale = scale.min(38 - integer_digits);
+    let scale = internal.min(38 - integer_digits);
     if scale < s1 {
         return None;
     }
-    Some(((integer_digits + scale).clamp(1, 38) as u8, scale as i8))
+    Some((
+        (integer_digits + scale).clamp(1, 38) as u8,
+        scale as i8,
+        scale == internal,
+    ))
 }
 
 fn modulo_type(a: (u8, i8), b: (u8, i8)) -> (u8, i8) {
@@ -147,6 +173,13 @@ impl std::hash::Hash for Arithmetic {
     }
 }
 
+impl Arithmetic {
+    /// `div_precision_increment` this function divides with.
+    pub fn increment(&self) -> u8 {
+        self.increment
+    }
+}
+
 /// The function computing `op`, raising warnings into `warnings`.
 pub fn arithmetic_udf(op: Op, increment: u8, warnings: &Warnings) -> Arc<ScalarUDF> {
     Arc::new(ScalarUDF::new_from_impl(Arithmetic {
@@ -164,6 +197,8 @@ enum Plan {
         a: (u8, i8),
         b: (u8, i8),
         out: (u8, i8),
+        /// Division: truncate beyond the scale (MySQL's internal scale) or round.
+        truncate: bool,
     },
     Double,
 }
@@ -182,13 +217,19 @@ impl Arithmetic {
             (Op::IntDivide, _, _) if ints => Plan::Int,
             (Op::Modulo, _, _) if ints => Plan::Int,
             (Op::Divide, Some(x), Some(y)) => match divide_type(x, y, self.increment) {
-                Some(out) => Plan::Decimal { a: x, b: y, out },
+                Some((p, s, truncate)) => Plan::Decimal {
+                    a: x,
+                    b: y,
+                    out: (p, s),
+                    truncate,
+                },
                 None => Plan::Double,
             },
             (Op::Modulo | Op::IntDivide, Some(x), Some(y)) => Plan::Decimal {
                 a: x,
                 b: y,
                 out: modulo_type(x, y),
+                truncate: true,
             },
             _ => Plan::Double,
         })
@@ -277,6 +318,7 @@ impl Arithmetic {
         (pa, sa): (u8, i8),
         (pb, sb): (u8, i8),
         (p, s): (u8, i8),
+        truncate: bool,
     ) -> DFResult<ArrayRef> {
         let a = cast(a, &DataType::Decimal128(pa.max(1), sa))?;
         let b = cast(b, &DataType::Decimal128(pb.max(1), sb))?;
@@ -308,7 +350,8 @@ impl Arithmetic {
                     let num = x.wrapping_mul(pow(s as i32 + sb as i32 - sa as i32));
                     let q = num.wrapping_div(y);
                     let r = num.wrapping_rem(y);
-                    let q = if r.wrapping_abs().wrapping_mul(i256::from_i128(2)) >= y.wrapping_abs()
+                    let q = if !truncate
+                        && r.wrapping_abs().wrapping_mul(i256::from_i128(2)) >= y.wrapping_abs()
                     {
                         q.wrapping_add(num.signum().wrapping_mul(y.signum()))
                     } else {
@@ -443,7 +486,12 @@ impl ScalarUDFImpl for Arithmetic {
             let b = args.args[1].to_array(rows)?;
             match self.plan(a.data_type(), b.data_type())? {
                 Plan::Int => self.integers(&a, &b),
-                Plan::Decimal { a: ta, b: tb, out } => self.decimals(&a, &b, ta, tb, out),
+                Plan::Decimal {
+                    a: ta,
+                    b: tb,
+                    out,
+                    truncate,
+                } => self.decimals(&a, &b, ta, tb, out, truncate),
                 Plan::Double => self.doubles_op(&a, &b),
             }
         })
@@ -456,8 +504,11 @@ mod tests {
 
     #[test]
     fn division_types() {
-        assert_eq!(divide_type((1, 0), (1, 0), 4), Some((5, 4)));
-        assert_eq!(divide_type((15, 2), (19, 0), 4), Some((19, 6)));
+        assert_eq!(divide_type((1, 0), (1, 0), 4), Some((10, 9, true)));
+        assert_eq!(divide_type((15, 2), (19, 0), 4), Some((22, 9, true)));
+        assert_eq!(internal_scale(9, 0, 4), 18);
+        assert_eq!(internal_scale(2, 2, 4), 18);
+        assert_eq!(internal_scale(0, 1, 4), 9);
     }
 
     #[test]

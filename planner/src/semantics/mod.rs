@@ -6,6 +6,9 @@
 //! - [`arithmetic`]: `/`, `DIV`, `%`, integer `+ - *` (exact decimal division with
 //!   `div_precision_increment`, NULL and warning 1365 on division by zero, 1690 on BIGINT
 //!   overflow).
+//! - [`decimals`]: MySQL's internal and declared scales of DECIMAL results (a stage on
+//!   the bound plan: `57/17*60` is 201.1765).
+//! - [`labels`]: result columns named by their source text (`IFNULL(NULL, 3)`).
 //! - [`average`]: `avg` of integers is a DECIMAL (scale 4), as in MySQL.
 //! - [`conversion`]: strings in numeric context (`'3' + 1` = 4, warning 1292).
 //! - [`comparison`]: string-number and boolean-number comparisons.
@@ -22,6 +25,8 @@ pub mod arithmetic;
 pub mod average;
 pub mod comparison;
 pub mod conversion;
+pub mod decimals;
+pub mod labels;
 pub mod negation;
 pub mod single_row;
 pub mod subqueries;

@@ -203,6 +203,35 @@ async fn result_columns_are_named_as_mysql_names_them() {
         ]
     );
     drop(result);
+    // Unaliased items are named by their text as typed, rewritten or not; so are the
+    // columns of a derived table. A division declares div_precision_increment decimals.
+    let result = conn
+        .query_iter(
+            "SELECT IFNULL(NULL,  3), MOD(7,2) , 57/17*60, -(1), s.* \
+             FROM (SELECT 1+1, CAST(k AS CHAR) FROM n.t UNION ALL SELECT 2, 'b') s",
+        )
+        .await
+        .unwrap();
+    let columns: Vec<(String, u8)> = result
+        .columns()
+        .unwrap()
+        .iter()
+        .map(|c| (c.name_str().to_string(), c.decimals()))
+        .collect();
+    drop(result);
+    let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "IFNULL(NULL,  3)",
+            "MOD(7,2)",
+            "57/17*60",
+            "-(1)",
+            "1+1",
+            "CAST(k AS CHAR)"
+        ]
+    );
+    assert_eq!(columns[2].1, 4, "57/17*60 declares 4 decimals");
     // NULL literals are NULL, not empty strings.
     assert_eq!(
         rows(&mut conn, "SELECT NULL, 1").await,
