@@ -24,8 +24,7 @@ use datafusion::common::{DFSchema, Result as DFResult, ScalarValue};
 use datafusion::logical_expr::expr::{AggregateFunction, Alias, Cast, ScalarFunction, TryCast};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
-    Distinct, Expr, ExprSchemable, JoinType, LogicalPlan, Operator,
-    Projection, Union,
+    Distinct, Expr, ExprSchemable, JoinType, LogicalPlan, Operator, Projection, Union,
 };
 
 use super::arithmetic::{declared_divide_scale, Arithmetic};
@@ -66,7 +65,9 @@ fn type_scale(t: &DataType) -> Option<i8> {
 fn max_of(scales: impl IntoIterator<Item = Option<i8>>) -> Option<i8> {
     scales
         .into_iter()
-        .try_fold(None::<i8>, |acc, s| s.map(|s| Some(acc.map_or(s, |a| a.max(s)))))
+        .try_fold(None::<i8>, |acc, s| {
+            s.map(|s| Some(acc.map_or(s, |a| a.max(s))))
+        })
         .flatten()
 }
 
@@ -186,11 +187,7 @@ pub fn output_scales(plan: &LogicalPlan) -> Scales {
                 .group_expr
                 .iter()
                 .zip(groups)
-                .chain(
-                    a.aggr_expr
-                        .iter()
-                        .map(|e| (e, declared(e, schema, &input))),
-                )
+                .chain(a.aggr_expr.iter().map(|e| (e, declared(e, schema, &input))))
                 .map(|(e, scale)| (e.qualified_name(), scale))
                 .collect();
             // By name: repeated GROUP BY keys appear once in the output.
@@ -298,7 +295,9 @@ fn round_result(plan: LogicalPlan, scales: &[Option<i8>]) -> DFResult<LogicalPla
             if !changed {
                 return Ok(LogicalPlan::Projection(p));
             }
-            Ok(LogicalPlan::Projection(Projection::try_new(exprs, p.input)?))
+            Ok(LogicalPlan::Projection(Projection::try_new(
+                exprs, p.input,
+            )?))
         }
         LogicalPlan::Union(u) => {
             let inputs = u
@@ -354,7 +353,14 @@ fn round_string_operands(
 ) -> DFResult<Transformed<Expr>> {
     let needs = |e: &Expr| -> bool {
         match e.get_type(schema) {
-            Ok(t @ DataType::Decimal128(..)) => rounded(Expr::Literal(ScalarValue::Null, None), &t, declared(e, schema, scales)).1,
+            Ok(t @ DataType::Decimal128(..)) => {
+                rounded(
+                    Expr::Literal(ScalarValue::Null, None),
+                    &t,
+                    declared(e, schema, scales),
+                )
+                .1
+            }
             _ => false,
         }
     };
@@ -370,7 +376,10 @@ fn round_string_operands(
     expr.transform_up(|e| {
         Ok(match e {
             Expr::Cast(Cast { expr, field }) if is_string(field.data_type()) && needs(&expr) => {
-                Transformed::yes(Expr::Cast(Cast::new_from_field(Box::new(round(*expr)), field)))
+                Transformed::yes(Expr::Cast(Cast::new_from_field(
+                    Box::new(round(*expr)),
+                    field,
+                )))
             }
             Expr::TryCast(TryCast { expr, field })
                 if is_string(field.data_type()) && needs(&expr) =>
@@ -432,8 +441,12 @@ fn round_arguments(
 /// Rewrite `plan` bottom-up: string conversions, GROUP BY keys and grouped aggregate
 /// arguments; rewritten expressions keep their names.
 fn visit(plan: LogicalPlan) -> DFResult<LogicalPlan> {
-    let plan = plan.map_children(|child| visit(child).map(Transformed::yes))?.data;
-    let plan = plan.map_subqueries(|sub| visit(sub).map(Transformed::yes))?.data;
+    let plan = plan
+        .map_children(|child| visit(child).map(Transformed::yes))?
+        .data;
+    let plan = plan
+        .map_subqueries(|sub| visit(sub).map(Transformed::yes))?
+        .data;
     if plan.inputs().len() != 1 || plan.expressions().is_empty() {
         return Ok(plan);
     }

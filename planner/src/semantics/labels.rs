@@ -95,8 +95,12 @@ fn item_texts(tokens: &[TokenWithSpan], select: usize, sql: &str) -> Option<Vec<
     let mut current: Vec<&TokenWithSpan> = vec![];
     let mut depth = 0i32;
     let text = |item: &[&TokenWithSpan]| -> Option<String> {
-        let first = item.iter().find(|t| !matches!(t.token, Token::Whitespace(_)))?;
-        let last = item.iter().rfind(|t| !matches!(t.token, Token::Whitespace(_)))?;
+        let first = item
+            .iter()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))?;
+        let last = item
+            .iter()
+            .rfind(|t| !matches!(t.token, Token::Whitespace(_)))?;
         let (start, end) = (
             offset(sql, &lines, first.span.start)?,
             offset(sql, &lines, last.span.end)?,
