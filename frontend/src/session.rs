@@ -49,6 +49,9 @@ pub struct Session {
     pub user_variables: UserVariableProvider,
     /// CLIENT_MULTI_STATEMENTS, from the handshake or COM_SET_OPTION.
     pub multi_statements: bool,
+    /// CLIENT_FOUND_ROWS (JDBC sets it): UPDATE reports the rows it matched, not only
+    /// those it changed.
+    pub client_found_rows: bool,
     /// Warnings and errors of the last statement.
     pub diagnostics: Vec<Diagnostic>,
     /// Where the running statement's functions raise warnings; moved into `diagnostics`
@@ -56,6 +59,9 @@ pub struct Session {
     pub warnings: lakestar_engine::warnings::Warnings,
     /// `ROW_COUNT()`: rows the last statement changed; -1 after a result set or an error.
     pub row_count: i64,
+    /// `FOUND_ROWS()`: rows the last result set sent (without SQL_CALC_FOUND_ROWS, MySQL's
+    /// answer too).
+    pub found_rows: u64,
     /// Between BEGIN / START TRANSACTION and COMMIT / ROLLBACK (see `handlers::transaction`).
     pub in_transaction: bool,
     /// Statements written since BEGIN, which ROLLBACK cannot undo.
@@ -83,9 +89,11 @@ impl Session {
             variables: SessionVariables::new(globals),
             user_variables: UserVariableProvider::default(),
             multi_statements: false,
+            client_found_rows: false,
             diagnostics: vec![],
             warnings: Default::default(),
             row_count: -1,
+            found_rows: 0,
             in_transaction: false,
             writes_in_transaction: 0,
             prepared: HashMap::new(),

@@ -1,8 +1,10 @@
 //! `[WITH ...] UPDATE`: under the table's write lock, bind the updated rows
-//! (`planner::bind::update`) and upsert them in one commit; the OK packet reports the
-//! rows matched.
+//! (`planner::bind::update`) and upsert them in one commit. As in MySQL, the OK packet
+//! reports the rows changed, or the rows matched for clients that set CLIENT_FOUND_ROWS
+//! (JDBC does).
 
 use lakestar_engine::Result;
+use lakestar_planner::bind::update::UpdateCount;
 use lakestar_planner::bind::Binder;
 use sqlparser::ast::{Update, With};
 
@@ -24,7 +26,11 @@ pub async fn handle(
     // Held from before the rows are read until they are committed: no other write to the
     // table commits in between, so nothing it wrote is lost.
     let _lock = lock_writes(ctx, &meta).await?;
-    let plan = binder.bind_update(update, with, &meta).await?;
+    let count = match session.client_found_rows {
+        true => UpdateCount::Matched,
+        false => UpdateCount::Changed,
+    };
+    let plan = binder.bind_update(update, with, &meta, count).await?;
     let affected_rows = run_write(ctx, &state, &plan).await?;
     if session.in_transaction {
         session.writes_in_transaction += 1;

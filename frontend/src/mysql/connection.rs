@@ -113,6 +113,7 @@ impl Connection {
             &ctx.globals,
         );
         session.multi_statements = capabilities & caps::MULTI_STATEMENTS != 0;
+        session.client_found_rows = capabilities & caps::FOUND_ROWS != 0;
         if let Some(db) = &response.database {
             if let Err(e) = dispatch::use_database(&ctx, &mut session, db) {
                 io.write_packet(&err_packet(mysql_code(&e), e.message()))
@@ -401,6 +402,7 @@ impl Connection {
             &self.ctx.globals,
         );
         session.multi_statements = self.capabilities & caps::MULTI_STATEMENTS != 0;
+        session.client_found_rows = self.capabilities & caps::FOUND_ROWS != 0;
         if let Some(db) = db {
             if let Err(e) = dispatch::use_database(&self.ctx, &mut session, &db) {
                 self.write_error(&e).await?;

@@ -1,17 +1,29 @@
 //! `[WITH ...] UPDATE t [AS a] [JOIN ...] SET c = expr [, ...] [FROM t2 [JOIN ...]] WHERE ...`
 //! on PRIMARY KEY tables: the updated rows are `SELECT <new value or old value of every
 //! column> FROM <t and the joined tables> WHERE ...`, upserted under their keys in one
-//! commit. Setting a key column is an error (the row would move to another key); UPDATE
+//! commit; unless the client counts matched rows ([`UpdateCount`]), rows the SET leaves
+//! as they are are not written. Setting a key column is an error (the row would move to another key); UPDATE
 //! of a DUPLICATE KEY table is StarRocks' error.
 
 use datafusion::logical_expr::LogicalPlan;
 use lakestar_engine::catalog::TableMeta;
 use lakestar_engine::storage::WriteMode;
 use lakestar_engine::{user_err, Error, Result};
-use sqlparser::ast::{AssignmentTarget, Update, UpdateTableFromKind, With};
+use sqlparser::ast::{
+    AssignmentTarget, BinaryOperator, Expr, UnaryOperator, Update, UpdateTableFromKind, With,
+};
 
 use super::write_rows::{column_of, regular_columns, select_query, target_qualifier};
 use super::Binder;
+
+/// Which rows an UPDATE writes and counts as affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateCount {
+    /// Every row the WHERE clause matches (CLIENT_FOUND_ROWS).
+    Matched,
+    /// Only rows whose values change (MySQL's affected rows).
+    Changed,
+}
 
 impl Binder<'_> {
     /// The table an UPDATE writes.
@@ -26,6 +38,7 @@ impl Binder<'_> {
         update: Update,
         with: Option<With>,
         meta: &TableMeta,
+        count: UpdateCount,
     ) -> Result<LogicalPlan> {
         if !meta.keys_type.is_upsert() {
             return Err(Error::unsupported(format!(
@@ -78,6 +91,43 @@ impl Binder<'_> {
             }
             values.insert(name, assignment.value);
         }
+        // Rows whose every assigned column already holds its new value (NULL-safe) are
+        // unchanged: with UpdateCount::Changed they are neither written nor counted.
+        let mut unchanged: Option<Expr> = None;
+        let mut names: Vec<&String> = values.keys().collect();
+        names.sort();
+        for name in names {
+            let same = Expr::BinaryOp {
+                left: Box::new(column_of(&qualifier, name)),
+                op: BinaryOperator::Spaceship,
+                right: Box::new(Expr::Nested(Box::new(values[name].clone()))),
+            };
+            unchanged = Some(match unchanged {
+                None => same,
+                Some(all) => Expr::BinaryOp {
+                    left: Box::new(all),
+                    op: BinaryOperator::And,
+                    right: Box::new(same),
+                },
+            });
+        }
+        let selection = match (count, unchanged, update.selection) {
+            (UpdateCount::Changed, Some(unchanged), selection) => {
+                let changed = Expr::UnaryOp {
+                    op: UnaryOperator::Not,
+                    expr: Box::new(Expr::Nested(Box::new(unchanged))),
+                };
+                Some(match selection {
+                    None => changed,
+                    Some(s) => Expr::BinaryOp {
+                        left: Box::new(Expr::Nested(Box::new(s))),
+                        op: BinaryOperator::And,
+                        right: Box::new(changed),
+                    },
+                })
+            }
+            (_, _, selection) => selection,
+        };
         let projection = regular_columns(meta)
             .map(|c| values.remove(c).unwrap_or_else(|| column_of(&qualifier, c)))
             .collect();
@@ -87,7 +137,7 @@ impl Binder<'_> {
         {
             from.extend(t);
         }
-        let rows = select_query(with, false, projection, from, update.selection);
+        let rows = select_query(with, false, projection, from, selection);
         self.bind_write(meta, WriteMode::Upsert, rows).await
     }
 }

@@ -102,6 +102,15 @@ impl ExprPlanner for MysqlSemantics {
         &self,
         mut expr: RawAggregateExpr,
     ) -> DFResult<PlannerResult<RawAggregateExpr>> {
+        // SUM / AVG of a NULL literal (`SUM(+(NULL))`) sum a BIGINT NULL: DataFusion has
+        // no sum of the NULL type, and MySQL's answer is NULL either way.
+        if matches!(expr.func.name(), "sum" | "avg") {
+            for arg in expr.args.iter_mut() {
+                if matches!(arg, Expr::Literal(datafusion::common::ScalarValue::Null, _)) {
+                    *arg = Expr::Literal(datafusion::common::ScalarValue::Int64(None), None);
+                }
+            }
+        }
         if expr.func.name() != "avg" || expr.args.len() != 1 {
             return Ok(PlannerResult::Original(expr));
         }

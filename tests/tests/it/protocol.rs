@@ -238,3 +238,33 @@ async fn result_columns_are_named_as_mysql_names_them() {
         vec![vec!["NULL", "1"]]
     );
 }
+
+#[tokio::test]
+async fn update_counts_changed_rows_or_matched_rows_with_client_found_rows() {
+    let server = TestServer::start();
+    let mut conn = server.connect().await;
+    conn.query_drop("CREATE DATABASE fr").await.unwrap();
+    conn.query_drop("CREATE TABLE fr.t (k INT NOT NULL, v INT) PRIMARY KEY(k)")
+        .await
+        .unwrap();
+    conn.query_drop("INSERT INTO fr.t VALUES (1, 1), (2, 2), (3, 3)")
+        .await
+        .unwrap();
+    // Without CLIENT_FOUND_ROWS (the mysql CLI): rows changed.
+    conn.query_drop("UPDATE fr.t SET v = 1 WHERE k <= 2")
+        .await
+        .unwrap();
+    assert_eq!(conn.affected_rows(), 1);
+    // With it (JDBC's default): rows matched, as MySQL reports them.
+    let url = format!("{}/?client_found_rows=true", server.url());
+    let mut jdbc_like = mysql_async::Conn::from_url(url).await.unwrap();
+    jdbc_like
+        .query_drop("UPDATE fr.t SET v = 1 WHERE k <= 2")
+        .await
+        .unwrap();
+    assert_eq!(jdbc_like.affected_rows(), 2);
+    assert_eq!(
+        rows(&mut conn, "SELECT k, v FROM fr.t ORDER BY k").await,
+        vec![vec!["1", "1"], vec!["2", "1"], vec!["3", "3"]]
+    );
+}
