@@ -7,7 +7,8 @@
 //!
 //! - the statement's result columns (and each branch of a top-level UNION, and the
 //!   rows a top-level DISTINCT compares);
-//! - CAST to CHAR and the arguments of string functions (`val_str` in MySQL);
+//! - CAST to CHAR and the arguments of CONCAT (`val_str` in MySQL), where DATETIMEs
+//!   also get MySQL's text ([`super::datetime_text`]);
 //! - GROUP BY keys and, in grouped queries, aggregate arguments (MySQL groups through
 //!   a temporary table of the declared types).
 //!
@@ -28,6 +29,7 @@ use datafusion::logical_expr::{
 };
 
 use super::arithmetic::{declared_divide_scale, Arithmetic};
+use super::datetime_text::{datetime_text, is_datetime};
 
 /// The declared scale of each output column of a plan, where MySQL's differs from the
 /// Arrow type's or the column is exact; `None` for columns that are not exact numbers.
@@ -345,63 +347,74 @@ fn is_string(t: &DataType) -> bool {
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
-/// Round decimal operands of string conversions in `expr` to their declared scale.
-fn round_string_operands(
+/// Functions that turn every argument into text first (MySQL's `val_str`).
+const TEXT_FUNCTIONS: &[&str] = &["concat", "concat_ws"];
+
+/// Give the operands of string conversions in `expr` MySQL's text: DECIMALs rounded to
+/// their declared scale, DATETIMEs printed with a space ([`super::datetime_text`]).
+fn text_operands(
     expr: Expr,
     schema: &DFSchema,
     scales: &[Option<i8>],
 ) -> DFResult<Transformed<Expr>> {
-    let needs = |e: &Expr| -> bool {
-        match e.get_type(schema) {
-            Ok(t @ DataType::Decimal128(..)) => {
-                rounded(
-                    Expr::Literal(ScalarValue::Null, None),
-                    &t,
-                    declared(e, schema, scales),
-                )
-                .1
+    let as_text = |e: &Expr| -> Option<Expr> {
+        match e.get_type(schema).ok()? {
+            t @ DataType::Decimal128(..) => {
+                match rounded(e.clone(), &t, declared(e, schema, scales)) {
+                    (e, true) => Some(e),
+                    (_, false) => None,
+                }
             }
-            _ => false,
+            t if is_datetime(&t) => Some(datetime_text(e.clone())),
+            _ => None,
         }
     };
-    let round = |e: Expr| -> Expr {
-        match e.get_type(schema) {
-            Ok(t) => {
-                let scale = declared(&e, schema, scales);
-                rounded(e, &t, scale).0
-            }
-            Err(_) => e,
+    let cast = |inner: Expr, field: datafusion::arrow::datatypes::FieldRef, try_cast: bool| {
+        if let Some(text) = as_text(&inner) {
+            let text = match text.get_type(schema) {
+                Ok(t) if t == *field.data_type() => return Transformed::yes(text),
+                _ => text,
+            };
+            return Transformed::yes(match try_cast {
+                true => Expr::TryCast(TryCast::new_from_field(Box::new(text), field)),
+                false => Expr::Cast(Cast::new_from_field(Box::new(text), field)),
+            });
         }
+        Transformed::no(match try_cast {
+            true => Expr::TryCast(TryCast::new_from_field(Box::new(inner), field)),
+            false => Expr::Cast(Cast::new_from_field(Box::new(inner), field)),
+        })
     };
     expr.transform_up(|e| {
         Ok(match e {
-            Expr::Cast(Cast { expr, field }) if is_string(field.data_type()) && needs(&expr) => {
-                Transformed::yes(Expr::Cast(Cast::new_from_field(
-                    Box::new(round(*expr)),
-                    field,
-                )))
+            Expr::Cast(Cast { expr, field }) if is_string(field.data_type()) => {
+                cast(*expr, field, false)
             }
-            Expr::TryCast(TryCast { expr, field })
-                if is_string(field.data_type()) && needs(&expr) =>
-            {
-                Transformed::yes(Expr::TryCast(TryCast::new_from_field(
-                    Box::new(round(*expr)),
-                    field,
-                )))
+            Expr::TryCast(TryCast { expr, field }) if is_string(field.data_type()) => {
+                cast(*expr, field, true)
             }
-            Expr::ScalarFunction(f) if f.args.iter().any(needs) && returns_string(&f, schema) => {
-                let args = f.args.into_iter().map(round).collect();
-                Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(f.func, args)))
+            Expr::ScalarFunction(f) if TEXT_FUNCTIONS.contains(&f.func.name()) => {
+                let mut changed = false;
+                let args = f
+                    .args
+                    .into_iter()
+                    .map(|a| match as_text(&a) {
+                        Some(text) => {
+                            changed = true;
+                            text
+                        }
+                        None => a,
+                    })
+                    .collect();
+                let e = Expr::ScalarFunction(ScalarFunction::new_udf(f.func, args));
+                match changed {
+                    true => Transformed::yes(e),
+                    false => Transformed::no(e),
+                }
             }
             other => Transformed::no(other),
         })
     })
-}
-
-fn returns_string(f: &ScalarFunction, schema: &DFSchema) -> bool {
-    Expr::ScalarFunction(f.clone())
-        .get_type(schema)
-        .is_ok_and(|t| is_string(&t))
 }
 
 /// Round the DECIMAL arguments of an aggregate to their declared scale: with GROUP BY,
@@ -464,7 +477,7 @@ fn visit(plan: LogicalPlan) -> DFResult<LogicalPlan> {
         let saved = names.save(&e);
         let is_group = position < groups;
         position += 1;
-        let mut r = round_string_operands(e, &schema, &scales)?;
+        let mut r = text_operands(e, &schema, &scales)?;
         if is_group {
             r = r.transform_data(|e| {
                 let t = e.get_type(&schema)?;

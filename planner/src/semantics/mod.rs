@@ -25,6 +25,7 @@ pub mod arithmetic;
 pub mod average;
 pub mod comparison;
 pub mod conversion;
+pub mod datetime_text;
 pub mod decimals;
 pub mod labels;
 pub mod negation;
