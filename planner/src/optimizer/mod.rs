@@ -1,6 +1,6 @@
 //! Lakestar's optimizer: its own rules, as named stages in one ordered list. Stages 1 and
 //! 2 run before DataFusion's rules (so projection and filter push-down see their
-//! results), stages 3 to 5 after them (stage 3 moves the semi joins DataFusion makes of
+//! results), stages 3 to 6 after them (stage 3 moves the semi joins DataFusion makes of
 //! subqueries; stage 4 must not change what stage 1 matches). Each optimizer pass runs
 //! the whole list.
 //!
@@ -11,6 +11,7 @@
 //! | 3 | [`semi_join_pushdown`]: semi joins over inner joins move to the input holding their keys | — |
 //! | 4 | [`bitmap_agg_rewrite`]: `bitmap_union(to_bitmap(x))` of an integer becomes `bitmap_agg(x)` | — |
 //! | 5 | [`decimal_avg_rounding`]: `avg` of a DECIMAL rounds half away from zero (MySQL) | — |
+//! | 6 | [`async_placement`]: per-row subquery applies pushed into an inner join's filter move back above the join | — |
 //!
 //! Physical stages run after DataFusion's physical optimizer ([`physical_rules`]):
 //!
@@ -18,6 +19,7 @@
 //! |---|---|
 //! | P1 | [`bounded_limits`]: no operator allocates by a LIMIT's value |
 
+pub mod async_placement;
 pub mod bitmap_agg_rewrite;
 pub mod bounded_limits;
 pub mod decimal_avg_rounding;
@@ -69,6 +71,7 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
     rules.push(Arc::new(semi_join_pushdown::SemiJoinPushdown));
     rules.push(Arc::new(bitmap_agg_rewrite::BitmapAggRewrite));
     rules.push(Arc::new(decimal_avg_rounding::DecimalAvgRounding));
+    rules.push(Arc::new(async_placement::AsyncPlacement));
     rules
 }
 

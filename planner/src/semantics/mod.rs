@@ -15,6 +15,8 @@
 //! - [`negation`]: unary minus on strings, NULL and booleans (an analyzer rule, run
 //!   before DataFusion's type coercion).
 //!
+//! - [`in_subquery`]: the column of `x IN (SELECT y ...)` that type coercion cast gets a
+//!   name of its own (an analyzer rule, after DataFusion's).
 //! - [`subqueries`]: IN / NOT IN / EXISTS subqueries as values, three-valued (a rewrite
 //!   of the SQL tree before binding).
 //!
@@ -26,6 +28,7 @@ pub mod average;
 pub mod comparison;
 pub mod conversion;
 pub mod datetime_text;
+pub mod in_subquery;
 pub mod decimals;
 pub mod labels;
 pub mod negation;

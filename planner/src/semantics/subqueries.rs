@@ -177,23 +177,30 @@ fn exists_value(subquery: &Query, negated: bool) -> Option<Expr> {
     })
 }
 
-/// The name the outer query's rows go by, when it reads one table: bare columns of the
-/// left side of IN are qualified with it before they move into the subquery.
-type Outer = Option<Ident>;
+/// The outer query's relations.
+struct Outer {
+    /// The name its rows go by, when it reads one table: bare columns of the left side of
+    /// IN are qualified with it before they move into the subquery.
+    single: Option<Ident>,
+    /// The names (aliases, or table names) it reads.
+    names: Vec<String>,
+}
 
 fn relation_names(select: &Select) -> Vec<String> {
     let mut names = vec![];
     for twj in &select.from {
         for factor in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
             match factor {
-                sqlparser::ast::TableFactor::Table { name, alias, .. } => {
-                    if let Some(a) = alias {
-                        names.push(a.name.value.to_lowercase());
+                // An aliased table is named by its alias only (MySQL): `tab2.c` inside
+                // `FROM tab2 AS cor5` is the outer query's tab2.
+                sqlparser::ast::TableFactor::Table { name, alias, .. } => match alias {
+                    Some(a) => names.push(a.name.value.to_lowercase()),
+                    None => {
+                        if let Some(last) = name.0.last().and_then(|p| p.as_ident()) {
+                            names.push(last.value.to_lowercase());
+                        }
                     }
-                    if let Some(last) = name.0.last().and_then(|p| p.as_ident()) {
-                        names.push(last.value.to_lowercase());
-                    }
-                }
+                },
                 sqlparser::ast::TableFactor::Derived { alias: Some(a), .. } => {
                     names.push(a.name.value.to_lowercase())
                 }
@@ -205,20 +212,28 @@ fn relation_names(select: &Select) -> Vec<String> {
 }
 
 fn outer_name(select: &Select) -> Outer {
+    let names = relation_names(select);
     let [twj] = select.from.as_slice() else {
-        return None;
+        return Outer {
+            single: None,
+            names,
+        };
     };
     if !twj.joins.is_empty() {
-        return None;
+        return Outer {
+            single: None,
+            names,
+        };
     }
-    match &twj.relation {
+    let single = match &twj.relation {
         sqlparser::ast::TableFactor::Table { name, alias, .. } => match alias {
             Some(a) => Some(a.name.clone()),
             None => name.0.last().and_then(|p| p.as_ident()).cloned(),
         },
         sqlparser::ast::TableFactor::Derived { alias: Some(a), .. } => Some(a.name.clone()),
         _ => None,
-    }
+    };
+    Outer { single, names }
 }
 
 /// `left` as it reads inside the subquery: bare columns qualified with the outer table;
@@ -230,7 +245,7 @@ fn moved_inside(left: &Expr, inner: &Select, outer: &Outer) -> Option<Expr> {
     let mut e = left.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
         match x {
-            Expr::Identifier(i) => match outer {
+            Expr::Identifier(i) => match &outer.single {
                 Some(q) if !inner_names.contains(&q.value.to_lowercase()) => {
                     *x = Expr::CompoundIdentifier(vec![q.clone(), i.clone()]);
                 }
@@ -295,19 +310,19 @@ fn in_value(left: &Expr, subquery: &Query, negated: bool, outer: &Outer) -> Opti
 /// Whether the subquery names the outer table (a correlated `NOT IN`, whose null-aware
 /// anti join DataFusion cannot run on several keys).
 fn correlated(subquery: &Query, outer: &Outer) -> bool {
-    let (Some(outer), Some(inner)) = (outer, simple_select(subquery)) else {
+    let Some(inner) = simple_select(subquery) else {
         return false;
     };
-    let q = outer.value.to_lowercase();
-    if relation_names(inner).contains(&q) {
-        return false;
-    }
+    let inner = relation_names(inner);
     let mut found = false;
     let mut query = subquery.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut query, |x| {
         if let Expr::CompoundIdentifier(parts) = x {
-            if parts.len() >= 2 && parts[parts.len() - 2].value.to_lowercase() == q {
-                found = true;
+            if parts.len() >= 2 {
+                let q = parts[parts.len() - 2].value.to_lowercase();
+                if outer.names.contains(&q) && !inner.contains(&q) {
+                    found = true;
+                }
             }
         }
         ControlFlow::<()>::Continue(())
