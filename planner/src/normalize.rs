@@ -306,6 +306,10 @@ fn flatten_properties(args: &mut Vec<sqlparser::ast::FunctionArg>) {
 fn map_cast_type(data_type: &mut sqlparser::ast::DataType) {
     use sqlparser::ast::{DataType as D, ExactNumberInfo};
     let mapped = match data_type {
+        // DATETIME(1..6) keeps microseconds (DataFusion takes only 0, 3, 6 or 9).
+        D::Datetime(Some(p)) if (1..=6).contains(p) => {
+            Some(D::Timestamp(Some(6), sqlparser::ast::TimezoneInfo::None))
+        }
         D::Datetime(precision) => {
             Some(D::Timestamp(*precision, sqlparser::ast::TimezoneInfo::None))
         }

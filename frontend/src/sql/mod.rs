@@ -110,8 +110,9 @@ fn parse_tokens(
             let start = parser.index();
             let mut statement = parser.parse_statement()?;
             let end = parser.index().min(tokens.len());
-            label_from_source(&mut statement, &tokens[start..end], sql);
+            // After the depth check, which bounds (and rebalances) what the labeler walks.
             depth::check(&mut statement)?;
+            label_from_source(&mut statement, &tokens[start..end], sql);
             Statement::Sql(Box::new(statement))
         });
         expect_delimiter = true;
