@@ -136,6 +136,7 @@ impl FrontendContext {
                 client_host: session.client_host.clone(),
                 server_version: SERVER_VERSION.to_string(),
                 row_count: session.row_count,
+                found_rows: session.found_rows,
             },
             variables: session.variables.clone(),
             user_variables: session.user_variables.clone(),

@@ -1,8 +1,11 @@
 //! Functions Lakestar adds to DataFusion's: those whose value comes from the session
-//! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`, below) and
-//! MySQL / StarRocks functions by family ([`datetime`], [`mysql_datetime`], [`strings`],
-//! [`json`], [`bitmap`], [`hll`], [`sleep`]); SQL-level rewrites of MySQL spellings (`DIV`,
-//! `GROUP_CONCAT`, ...) are in `crate::normalize`.
+//! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`,
+//! `ROW_COUNT()`, `FOUND_ROWS()`, below) and MySQL / StarRocks functions by family
+//! ([`datetime`], [`mysql_datetime`], [`mysql_time`], [`strings`], [`mysql_text`],
+//! [`mysql_encoding`], [`json`], [`mysql_json`], [`mysql_json_edit`], [`bitmap`], [`hll`],
+//! [`sleep`]), most of the MySQL ones in the [`udf`] shell; SQL-level rewrites of MySQL
+//! spellings (`DIV`, `GROUP_CONCAT`, ...) are in `crate::normalize` and
+//! `crate::mysql_functions`.
 
 pub mod args;
 pub mod bitmap;
@@ -10,8 +13,14 @@ pub mod datetime;
 pub mod hll;
 pub mod json;
 pub mod mysql_datetime;
+pub mod mysql_encoding;
+pub mod mysql_json;
+pub mod mysql_json_edit;
+pub mod mysql_text;
+pub mod mysql_time;
 pub mod sleep;
 pub mod strings;
+pub mod udf;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
@@ -70,6 +79,8 @@ pub struct SessionFunctionValues {
     pub server_version: String,
     /// `ROW_COUNT()`: rows the previous statement changed (-1 after a result set).
     pub row_count: i64,
+    /// `FOUND_ROWS()`: rows the last result set had (0 before any).
+    pub found_rows: u64,
 }
 
 /// The session functions for one statement.
@@ -86,6 +97,7 @@ pub fn session_functions(v: &SessionFunctionValues) -> Vec<ScalarUDF> {
             ScalarValue::Utf8(Some(v.server_version.clone())),
         ),
         constant("row_count", &[], ScalarValue::Int64(Some(v.row_count))),
+        constant("found_rows", &[], ScalarValue::UInt64(Some(v.found_rows))),
         constant(
             "connection_id",
             &[],

@@ -3,9 +3,9 @@
 //! and ETL SQL find them:
 //!
 //! - `CEIL` / `CEILING` / `FLOOR` → `round(ceil(x))`: no fraction digits, as in MySQL;
-//! - renames: `SIGN` → `signum`, `TRUNCATE` → `trunc`, `ORD` →
-//!   `ascii`, `CHAR(n)` → `chr`, `CURTIME` → `current_time`, `SYSDATE` / `LOCALTIME` /
-//!   `LOCALTIMESTAMP` → `now`, `UNHEX(x)` → `decode(x, 'hex')`;
+//! - renames: `SIGN` → `signum`, `TRUNCATE` → `trunc`, `ORD` → `ascii`, `CHAR(n)` → `chr`
+//!   (`CHAR(a, b, ...)` → `concat_ws('', chr(a), ...)`), `CURTIME` → `current_time`,
+//!   `SYSDATE` / `LOCALTIME` / `LOCALTIMESTAMP` → `now`, `UNHEX(x)` → `decode(x, 'hex')`;
 //! - `MOD(a, b)` → `a % b`, `ISNULL(x)` → `x IS NULL`, `SPACE(n)` → `repeat(' ', n)`,
 //!   `DATE(x)` → `TRY_CAST(x AS DATE)`, `DAYNAME` / `MONTHNAME` → `date_format`,
 //!   `WEEKDAY(x)` → `(dayofweek(x) + 5) % 7`, `WEEKOFYEAR(x)` → ISO week, `TO_DAYS(x)`,
@@ -14,6 +14,10 @@
 //! - `DATE_ADD(x, INTERVAL n unit)` (and `DATE_SUB`, `ADDDATE`, `SUBDATE`,
 //!   `TIMESTAMPADD(unit, n, x)`) with a per-row `n` → the interval built per row;
 //! - `x REGEXP p` / `x RLIKE p` → `regexp_like(x, p)`; `CONVERT(x USING cs)` → `x`;
+//! - `LOG(x)` → `ln` (MySQL's one-argument LOG is natural), `ATAN2(y, x)` / `ATAN(y, x)`
+//!   of doubles, `UTC_DATE` / `UTC_TIME` / `UTC_TIMESTAMP` without parentheses → calls;
+//! - `JSON_ARRAYAGG(x)` / `JSON_OBJECTAGG(k, v)` → `parse_json` of the `string_agg` of
+//!   the items' JSON;
 //! - `SUM(NULL)` / `AVG(NULL)` sum a BIGINT NULL (DataFusion has no sum of the NULL type);
 //! - `NOW()` / `CURRENT_TIMESTAMP` → `date_trunc('second', now())`: whole seconds;
 //! - session constants Lakestar has one answer for: `LAST_INSERT_ID()` → 0 (no
@@ -21,8 +25,8 @@
 //!   `'utf8mb4_general_ci'`, `COERCIBILITY(x)` → 4.
 
 use sqlparser::ast::{
-    BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType, DateTimeField, Expr, Ident,
-    ObjectName, Value,
+    BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType, DateTimeField, ExactNumberInfo,
+    Expr, Ident, ObjectName, Value,
 };
 
 use crate::mysql_syntax::{call, plain_args, string};
@@ -70,13 +74,16 @@ fn case(operand: Option<Expr>, whens: Vec<(Expr, Expr)>, otherwise: Option<Expr>
     }
 }
 
-/// DataFusion's `ceil` and `floor` under the names the rewrite of `CEIL` / `FLOOR` calls,
-/// so rewriting a statement twice does not wrap them twice.
+/// DataFusion's `ceil`, `floor`, `ln` and `atan2` under the names the rewrites of `CEIL` /
+/// `FLOOR`, `LOG(x)` and `ATAN2` call, so rewriting a statement twice does not wrap them
+/// twice and [`as_written`] can name result columns as written.
 pub fn integral_rounding() -> Vec<datafusion::logical_expr::ScalarUDF> {
-    use datafusion::functions::math::{ceil, floor};
+    use datafusion::functions::math::{atan2, ceil, floor, ln};
     vec![
         ceil().as_ref().clone().with_aliases(["mysql_ceil"]),
         floor().as_ref().clone().with_aliases(["mysql_floor"]),
+        ln().as_ref().clone().with_aliases(["mysql_log"]),
+        atan2().as_ref().clone().with_aliases(["mysql_atan2"]),
     ]
 }
 
@@ -118,6 +125,14 @@ pub fn rewrite(expr: &Expr) -> Option<Expr> {
             ..
         } => Some(nested(*expr.clone())),
         Expr::Function(f) => function(f),
+        // UTC_DATE / UTC_TIME / UTC_TIMESTAMP may be written without parentheses.
+        Expr::Identifier(i)
+            if i.quote_style.is_none()
+                && ["utc_date", "utc_time", "utc_timestamp"]
+                    .contains(&i.value.to_ascii_lowercase().as_str()) =>
+        {
+            Some(func(&i.value.to_ascii_lowercase(), vec![]))
+        }
         // sqlparser reads `CEIL(x)` / `FLOOR(x)` as their own nodes.
         Expr::Ceil {
             expr,
@@ -163,6 +178,9 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
     }
     if matches!(name.as_str(), "sum" | "avg") {
         return typed_null_argument(f);
+    }
+    if matches!(name.as_str(), "json_arrayagg" | "json_objectagg") {
+        return json_aggregate(f);
     }
     if matches!(
         name.as_str(),
@@ -212,6 +230,14 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
             func("repeat", vec![string(" "), n])
         }
         "char" if args.len() == 1 => func("chr", args),
+        // CHAR(n, ...): one character per number, NULLs skipped.
+        "char" if args.len() > 1 => {
+            let chars = args.into_iter().map(|n| func("chr", vec![n]));
+            func(
+                "concat_ws",
+                std::iter::once(string("")).chain(chars).collect(),
+            )
+        }
         "unhex" => {
             let [x] = one()?;
             func("decode", vec![x, string("hex")])
@@ -322,6 +348,16 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
                 Some(number(1)),
             )
         }
+        // MySQL's one-argument LOG is the natural logarithm (DataFusion's is base 10).
+        "log" if args.len() == 1 => func("mysql_log", args),
+        // ATAN2(y, x) / ATAN(y, x) of doubles (DataFusion's picks FLOAT for integers).
+        "atan2" | "atan" if args.len() == 2 => {
+            let doubles = args
+                .into_iter()
+                .map(|a| cast(CastKind::Cast, a, DataType::Double(ExactNumberInfo::None)))
+                .collect();
+            func("mysql_atan2", doubles)
+        }
         "last_insert_id" if args.is_empty() => number(0),
         "charset" if args.len() == 1 => string("utf8mb4"),
         "collation" if args.len() == 1 => string("utf8mb4_general_ci"),
@@ -330,9 +366,68 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
     })
 }
 
+/// `JSON_ARRAYAGG(x)` → `parse_json(concat('[', string_agg(coalesce(to_json(x), 'null'),
+/// ', '), ']'))`, and `JSON_OBJECTAGG(k, v)` alike with `"k": v` members: NULL over no rows.
+fn json_aggregate(f: &sqlparser::ast::Function) -> Option<Expr> {
+    if f.over.is_some() || f.filter.is_some() {
+        return None;
+    }
+    let value = |x: Expr| func("coalesce", vec![func("to_json", vec![x]), string("null")]);
+    let (open, item, close) = match <[Expr; 2]>::try_from(plain_args(f)?) {
+        Ok([k, v]) => {
+            let key = func(
+                "to_json",
+                vec![cast(CastKind::Cast, k, DataType::Varchar(None))],
+            );
+            ("{", func("concat", vec![key, string(": "), value(v)]), "}")
+        }
+        Err(args) => {
+            let [x] = <[Expr; 1]>::try_from(args).ok()?;
+            ("[", value(x), "]")
+        }
+    };
+    let items = func("string_agg", vec![item, string(", ")]);
+    Some(func(
+        "parse_json",
+        vec![func("concat", vec![string(open), items, string(close)])],
+    ))
+}
+
+/// The arguments of the `JSON_ARRAYAGG` / `JSON_OBJECTAGG` that [`json_aggregate`] wrote
+/// as `f`, with its name.
+fn json_aggregate_as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
+    let function = |e: &Expr, name: &str| match e {
+        Expr::Function(g) if g.name.to_string() == name => plain_args(g),
+        _ => None,
+    };
+    let [Expr::Function(concat)] = <[Expr; 1]>::try_from(plain_args(f)?).ok()? else {
+        return None;
+    };
+    let [open, items, _] =
+        <[Expr; 3]>::try_from(function(&Expr::Function(concat), "concat")?).ok()?;
+    let [item, _] = <[Expr; 2]>::try_from(function(&items, "string_agg")?).ok()?;
+    let value = |e: &Expr| -> Option<Expr> {
+        let [to_json, _] = <[Expr; 2]>::try_from(function(e, "coalesce")?).ok()?;
+        let [x] = <[Expr; 1]>::try_from(function(&to_json, "to_json")?).ok()?;
+        Some(x)
+    };
+    if open == string("[") {
+        return Some(func("json_arrayagg", vec![value(&item)?]));
+    }
+    let [key, _, v] = <[Expr; 3]>::try_from(function(&item, "concat")?).ok()?;
+    let [Expr::Cast { expr: k, .. }] = <[Expr; 1]>::try_from(function(&key, "to_json")?).ok()?
+    else {
+        return None;
+    };
+    Some(func("json_objectagg", vec![*k, value(&v)?]))
+}
+
 /// `round(mysql_ceil(x))` / `round(mysql_floor(x))` as the user wrote it (`ceil(x)`), for
 /// result column names.
 pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
+    if f.name.to_string() == "parse_json" {
+        return json_aggregate_as_written(f);
+    }
     if f.name.to_string() == "date_trunc" {
         // date_trunc('second', NOW()) is the NOW() written.
         let [unit, Expr::Function(inner)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
@@ -343,6 +438,19 @@ pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
             "now" | "current_timestamp"
         );
         return (now && unit == string("second")).then_some(Expr::Function(inner));
+    }
+    if f.name.to_string() == "mysql_log" {
+        return Some(func("log", plain_args(f)?));
+    }
+    if f.name.to_string() == "mysql_atan2" {
+        let args = plain_args(f)?
+            .into_iter()
+            .map(|a| match a {
+                Expr::Cast { expr, .. } => *expr,
+                other => other,
+            })
+            .collect();
+        return Some(func("atan2", args));
     }
     if f.name.to_string() != "round" {
         return None;

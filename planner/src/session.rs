@@ -63,6 +63,9 @@ pub fn build_session_state(
         options.sql_parser.parse_float_as_decimal = true;
         // MySQL: NULL sorts as the smallest value.
         options.sql_parser.default_null_ordering = "nulls_min".to_string();
+        // DataFusion infers that `CASE WHEN a <= b THEN b ...` is never NULL on the
+        // logical side only; the physical aggregate then fails this check.
+        options.execution.skip_physical_aggregate_schema_check = true;
     }
     let mv_context = (session
         .variables
@@ -99,6 +102,7 @@ pub fn build_session_state(
     let mut analyzer: Vec<Arc<dyn datafusion::optimizer::AnalyzerRule + Send + Sync>> =
         vec![Arc::new(semantics.negation())];
     analyzer.extend(datafusion::optimizer::Analyzer::new().rules);
+    analyzer.push(Arc::new(crate::semantics::in_subquery::InSubqueryTypes));
     builder = builder.with_analyzer_rules(analyzer);
     builder
         .expr_planners()
@@ -128,6 +132,17 @@ pub fn build_session_state(
         let any = datafusion::logical_expr::AggregateUDF::clone(&first).with_aliases(["any_value"]);
         let _ = state.register_udaf(Arc::new(any));
     }
+    // MySQL's STD / STDDEV / VARIANCE are the population's (DataFusion's are the sample's).
+    for (population, mysql_names) in [
+        ("stddev_pop", &["std", "stddev"][..]),
+        ("var_pop", &["variance"][..]),
+    ] {
+        if let Ok(f) = state.udaf(population) {
+            let f = datafusion::logical_expr::AggregateUDF::clone(&f)
+                .with_aliases(mysql_names.iter().copied());
+            let _ = state.register_udaf(Arc::new(f));
+        }
+    }
     let (subquery_rows, single_row) = crate::semantics::single_row::functions();
     let _ = state.register_udaf(Arc::new(subquery_rows));
     let _ = state.register_udf(Arc::new(single_row));
@@ -140,7 +155,12 @@ pub fn build_session_state(
     for udf in crate::functions::datetime::date_functions()
         .into_iter()
         .chain(crate::functions::mysql_datetime::mysql_date_functions())
+        .chain(crate::functions::mysql_time::time_functions())
         .chain(crate::functions::strings::string_functions())
+        .chain(crate::functions::mysql_text::text_functions())
+        .chain(crate::functions::mysql_encoding::encoding_functions())
+        .chain(crate::functions::mysql_json::mysql_json_functions())
+        .chain(crate::functions::mysql_json_edit::json_edit_functions())
         .chain(crate::functions::json::json_functions())
         .chain(crate::functions::bitmap::bitmap_functions())
         .chain(crate::functions::hll::hll_functions())

@@ -77,6 +77,7 @@ impl Connection {
             self.write_error(&e).await?;
             return Ok(false);
         }
+        let mut found_rows = 0u64;
         let mut buf = Vec::new();
         put_lenenc_int(&mut buf, schema.fields().len() as u64);
         self.io.write_packet(&buf).await?;
@@ -90,6 +91,7 @@ impl Connection {
                     return Ok(false);
                 }
             };
+            found_rows += batch.num_rows() as u64;
             let mut rows = Vec::new();
             let encoded = if binary {
                 encode_binary_rows(&batch, |row| {
@@ -112,6 +114,7 @@ impl Connection {
             }
             next = next_batch(self, &mut stream, limits).await;
         }
+        self.session.found_rows = found_rows;
         if self.deprecate_eof() {
             let mut ok = vec![0xFE, 0, 0];
             ok.extend_from_slice(&self.status(more_results).to_le_bytes());

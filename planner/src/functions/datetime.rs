@@ -1,13 +1,15 @@
 //! MySQL / StarRocks date functions that DataFusion lacks or spells differently:
 //! `date_add` / `adddate` / `date_sub` / `subdate` with an `INTERVAL` (or a number of days),
 //! and the field extractors `year`, `quarter`, `month`, `day` / `dayofmonth`, `dayofweek`,
-//! `dayofyear`, `hour`, `minute`, `second`.
+//! `dayofyear`, `hour`, `minute`, `second` (of a TIME as text or a number:
+//! [`super::mysql_time::clock_part`]).
 //!
 //! All are immutable, so calls on literals fold to constants at plan time and filters such
 //! as `l_shipdate <= date_sub('1998-12-01', interval 90 day)` still prune files.
 
 use std::sync::Arc;
 
+use super::mysql_time::{clock_part, ClockField};
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::kernels::numeric;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, IntervalMonthDayNano, TimeUnit};
@@ -225,8 +227,27 @@ impl ScalarUDFImpl for DateField {
         let [arg] = args.as_slice() else {
             return plan_err!("{} takes one argument", self.name);
         };
-        let arg = match info.get_data_type(arg)? {
-            DataType::Date32 | DataType::Date64 | DataType::Timestamp(..) => arg.clone(),
+        let data_type = info.get_data_type(arg)?;
+        // HOUR / MINUTE / SECOND of a TIME written as text or a number (`'272:59:59'`,
+        // `103000`) read it as MySQL reads a TIME.
+        let clock = match self.part {
+            "hour" => Some(ClockField::Hour),
+            "minute" => Some(ClockField::Minute),
+            "second" => Some(ClockField::Second),
+            _ => None,
+        };
+        if let Some(field) = clock {
+            if data_type.is_null() || data_type.is_numeric() || data_type.is_string() {
+                let value = clock_part(field).call(vec![arg.clone()]);
+                return Ok(ExprSimplifyResult::Simplified(cast(value, DataType::Int32)));
+            }
+        }
+        let arg = match data_type {
+            DataType::Date32
+            | DataType::Date64
+            | DataType::Timestamp(..)
+            | DataType::Time32(_)
+            | DataType::Time64(_) => arg.clone(),
             _ => cast(arg.clone(), DATETIME),
         };
         let part = datafusion::functions::datetime::date_part().call(vec![lit(self.part), arg]);

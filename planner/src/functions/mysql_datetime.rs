@@ -26,7 +26,10 @@ fn epoch() -> NaiveDate {
 }
 
 /// An argument as naive date-times (dates at midnight; text parsed as MySQL does).
-fn datetimes(value: &ColumnarValue, rows: usize) -> DFResult<Vec<Option<NaiveDateTime>>> {
+pub(super) fn datetimes(
+    value: &ColumnarValue,
+    rows: usize,
+) -> DFResult<Vec<Option<NaiveDateTime>>> {
     let array = value.to_array(rows)?;
     let array = match array.data_type() {
         DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => {

@@ -96,13 +96,13 @@ struct JsonFunction {
 }
 
 /// The field metadata of a JSON value.
-fn json_metadata() -> HashMap<String, String> {
+pub(crate) fn json_metadata() -> HashMap<String, String> {
     [(SQL_TYPE_METADATA_KEY.to_string(), SqlType::Json.to_string())]
         .into_iter()
         .collect()
 }
 
-fn is_json_field(field: &Field) -> bool {
+pub(crate) fn is_json_field(field: &Field) -> bool {
     field
         .metadata()
         .get(SQL_TYPE_METADATA_KEY)
@@ -111,7 +111,7 @@ fn is_json_field(field: &Field) -> bool {
 
 /// A SQL value as a JSON value (`to_json`, `json_object`, `json_array`): JSON-typed text is
 /// parsed, other text is a JSON string.
-fn to_value(scalar: &ScalarValue, json_text: bool) -> Value {
+pub(crate) fn to_value(scalar: &ScalarValue, json_text: bool) -> Value {
     use ScalarValue as S;
     if scalar.is_null() {
         return Value::Null;
@@ -135,8 +135,8 @@ fn to_value(scalar: &ScalarValue, json_text: bool) -> Value {
                 Value::String(s.clone())
             }
         }
-        S::Decimal128(Some(_), _, _) => {
-            let text = scalar.to_string();
+        S::Decimal128(Some(v), _, scale) => {
+            let text = super::args::decimal_text(*v, *scale);
             text.parse::<serde_json::Number>()
                 .map(Value::Number)
                 .unwrap_or(Value::String(text))
