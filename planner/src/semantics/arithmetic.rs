@@ -145,6 +145,18 @@ fn divide_type(a: (u8, i8), b: (u8, i8), increment: u8) -> Option<(u8, i8, bool)
     ))
 }
 
+/// Precision and scale of a DECIMAL `+`, `-` or `*`, if it fits a DECIMAL128.
+fn sum_product_type(op: Op, a: (u8, i8), b: (u8, i8)) -> Option<(u8, i8)> {
+    let (p1, s1, p2, s2) = (a.0 as i32, a.1 as i32, b.0 as i32, b.1 as i32);
+    let (digits, scale) = match op {
+        Op::Multiply => (p1 - s1 + p2 - s2, s1 + s2),
+        _ => ((p1 - s1).max(p2 - s2) + 1, s1.max(s2)),
+    };
+    // MySQL's DECIMAL holds 65 digits, Arrow's DECIMAL128 38: a wider result is declared
+    // 38 digits wide and overflows (error 1690) only when a value does not fit.
+    (scale <= 30).then(|| ((digits + scale).clamp(1, 38) as u8, scale as i8))
+}
+
 fn modulo_type(a: (u8, i8), b: (u8, i8)) -> (u8, i8) {
     let scale = a.1.max(b.1);
     let digits = (a.0 as i32 - a.1 as i32).max(b.0 as i32 - b.1 as i32);
@@ -225,6 +237,19 @@ impl Arithmetic {
                 },
                 None => Plan::Double,
             },
+            // Planned as integers before coercion widened an operand (a CASE with a
+            // DECIMAL branch): exact DECIMAL arithmetic, as MySQL does it.
+            (Op::Add | Op::Subtract | Op::Multiply, Some(x), Some(y)) => {
+                match sum_product_type(self.op, x, y) {
+                    Some(out) => Plan::Decimal {
+                        a: x,
+                        b: y,
+                        out,
+                        truncate: true,
+                    },
+                    None => Plan::Double,
+                }
+            }
             (Op::Modulo | Op::IntDivide, Some(x), Some(y)) => Plan::Decimal {
                 a: x,
                 b: y,
@@ -266,9 +291,16 @@ impl Arithmetic {
             .clone())
     }
 
-    fn overflow(&self, a: impl std::fmt::Display, b: impl std::fmt::Display) -> DataFusionError {
+    /// Error 1690 for `a op b`, computed as DECIMALs (`decimal`) or integers.
+    fn overflow(
+        &self,
+        decimal: bool,
+        a: impl std::fmt::Display,
+        b: impl std::fmt::Display,
+    ) -> DataFusionError {
         let kind = match self.op {
-            Op::Divide | Op::Modulo => "DECIMAL",
+            Op::IntDivide => "BIGINT",
+            _ if decimal => "DECIMAL",
             _ => "BIGINT",
         };
         Error::user(
@@ -305,7 +337,7 @@ impl Arithmetic {
             };
             match value {
                 Some(v) => out.append_value(v),
-                None => return Err(self.overflow(x, y)),
+                None => return Err(self.overflow(false, x, y)),
             }
         }
         Ok(Arc::new(out.finish()))
@@ -336,7 +368,7 @@ impl Arithmetic {
                 ints.append_null();
                 continue;
             };
-            if y == 0 {
+            if y == 0 && matches!(self.op, Op::Divide | Op::IntDivide | Op::Modulo) {
                 self.divide_by_zero();
                 out.append_null();
                 ints.append_null();
@@ -361,7 +393,7 @@ impl Arithmetic {
                         Some(v) => out.append_value(v),
                         None => {
                             let (x, y) = display();
-                            return Err(self.overflow(x, y));
+                            return Err(self.overflow(true, x, y));
                         }
                     }
                 }
@@ -377,7 +409,28 @@ impl Arithmetic {
                         Some(v) => ints.append_value(v),
                         None => {
                             let (x, y) = display();
-                            return Err(self.overflow(x, y));
+                            return Err(self.overflow(true, x, y));
+                        }
+                    }
+                }
+                Op::Add | Op::Subtract | Op::Multiply => {
+                    let value = match self.op {
+                        Op::Multiply => x.wrapping_mul(y),
+                        op => {
+                            let x = x.wrapping_mul(pow(s as i32 - sa as i32));
+                            let y = y.wrapping_mul(pow(s as i32 - sb as i32));
+                            match op {
+                                Op::Add => x.wrapping_add(y),
+                                _ => x.wrapping_sub(y),
+                            }
+                        }
+                    };
+                    let limit = pow(p as i32);
+                    match value.to_i128() {
+                        Some(v) if value.wrapping_abs() < limit => out.append_value(v),
+                        _ => {
+                            let (x, y) = display();
+                            return Err(self.overflow(true, x, y));
                         }
                     }
                 }
@@ -388,7 +441,7 @@ impl Arithmetic {
                         Some(v) => out.append_value(v),
                         None => {
                             let (x, y) = display();
-                            return Err(self.overflow(x, y));
+                            return Err(self.overflow(true, x, y));
                         }
                     }
                 }
@@ -413,7 +466,7 @@ impl Arithmetic {
                     (Some(x), Some(y)) => {
                         let q = (x / y).trunc();
                         if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&q) {
-                            return Err(self.overflow(x, y));
+                            return Err(self.overflow(true, x, y));
                         }
                         out.append_value(q as i64);
                     }
