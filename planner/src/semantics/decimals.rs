@@ -146,7 +146,7 @@ fn function_scale(f: &ScalarFunction, d: &dyn Fn(&Expr) -> Option<i8>) -> Option
         "mysql_mod" | "mysql_add" | "mysql_subtract" => Some(d(&args[0])?.max(d(&args[1])?)),
         "mysql_multiply" => Some((d(&args[0])? + d(&args[1])?).min(MAX_SCALE)),
         "mysql_int_divide" | "ceil" | "floor" | "mysql_ceil" | "mysql_floor" => Some(0),
-        "abs" | "mysql_avg_input" => d(args.first()?),
+        "abs" | "mysql_avg_input" | "mysql_negate" => d(args.first()?),
         "coalesce" | "nvl" | "ifnull" | "greatest" | "least" => max_of(args.iter().map(d)),
         "nullif" => d(args.first()?),
         "round" | "trunc" => {

@@ -28,8 +28,8 @@ pub mod average;
 pub mod comparison;
 pub mod conversion;
 pub mod datetime_text;
-pub mod in_subquery;
 pub mod decimals;
+pub mod in_subquery;
 pub mod labels;
 pub mod negation;
 pub mod single_row;
@@ -37,6 +37,7 @@ pub mod subqueries;
 
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, Result as DFResult};
 use datafusion::logical_expr::planner::{
     ExprPlanner, PlannerResult, RawAggregateExpr, RawBinaryExpr,
@@ -80,6 +81,7 @@ impl MysqlSemantics {
     pub fn negation(&self) -> negation::MysqlNegation {
         negation::MysqlNegation {
             to_double: Arc::clone(&self.to_double),
+            negate: negation::negate_udf(),
         }
     }
 
@@ -106,11 +108,12 @@ impl ExprPlanner for MysqlSemantics {
         &self,
         mut expr: RawAggregateExpr,
     ) -> DFResult<PlannerResult<RawAggregateExpr>> {
-        // SUM / AVG of a NULL literal (`SUM(+(NULL))`) sum a BIGINT NULL: DataFusion has
-        // no sum of the NULL type, and MySQL's answer is NULL either way.
+        // SUM / AVG of a NULL (`SUM(+(NULL))`, `SUM(CASE x WHEN 1 THEN NULL END)`) sum a
+        // BIGINT NULL: DataFusion has no sum of the NULL type, and MySQL's answer is NULL
+        // either way.
         if matches!(expr.func.name(), "sum" | "avg") {
             for arg in expr.args.iter_mut() {
-                if matches!(arg, Expr::Literal(datafusion::common::ScalarValue::Null, _)) {
+                if always_null(arg) {
                     *arg = Expr::Literal(datafusion::common::ScalarValue::Int64(None), None);
                 }
             }
@@ -191,5 +194,20 @@ impl ExprPlanner for MysqlSemantics {
             }
             _ => Ok(PlannerResult::Planned(self.udf(op).call(vec![left, right]))),
         }
+    }
+}
+
+/// Whether `expr` is NULL whatever the row: a NULL literal, or a CASE whose every branch
+/// is one.
+fn always_null(expr: &Expr) -> bool {
+    match expr {
+        Expr::Literal(v, _) => v.is_null() && v.data_type() == DataType::Null,
+        Expr::Alias(a) => always_null(&a.expr),
+        Expr::Negative(e) => always_null(e),
+        Expr::Case(c) => {
+            c.when_then_expr.iter().all(|(_, then)| always_null(then))
+                && c.else_expr.as_deref().is_none_or(always_null)
+        }
+        _ => false,
     }
 }
