@@ -103,6 +103,7 @@ pub fn build_session_state(
         vec![Arc::new(semantics.negation())];
     analyzer.extend(datafusion::optimizer::Analyzer::new().rules);
     analyzer.push(Arc::new(crate::semantics::in_subquery::InSubqueryTypes));
+    analyzer.push(Arc::new(crate::semantics::integer_cast::IntegerCasts));
     builder = builder.with_analyzer_rules(analyzer);
     builder
         .expr_planners()

@@ -30,6 +30,7 @@ pub mod conversion;
 pub mod datetime_text;
 pub mod decimals;
 pub mod in_subquery;
+pub mod integer_cast;
 pub mod labels;
 pub mod negation;
 pub mod single_row;
