@@ -12,11 +12,12 @@
 //! - [`average`]: `avg` of integers is a DECIMAL (scale 4), as in MySQL.
 //! - [`conversion`]: strings in numeric context (`'3' + 1` = 4, warning 1292).
 //! - [`comparison`]: string-number and boolean-number comparisons.
-//! - [`negation`]: unary minus on strings, NULL and booleans (an analyzer rule, run
-//!   before DataFusion's type coercion).
-//!
+//! - [`negation`]: unary minus on strings, NULL, booleans and DECIMALs (an analyzer rule,
+//!   run before DataFusion's type coercion).
 //! - [`in_subquery`]: the column of `x IN (SELECT y ...)` that type coercion cast gets a
 //!   name of its own (an analyzer rule, after DataFusion's).
+//! - [`integer_cast`]: a DECIMAL is rounded before it becomes an integer (an analyzer
+//!   rule, after DataFusion's).
 //! - [`subqueries`]: IN / NOT IN / EXISTS subqueries as values, three-valued (a rewrite
 //!   of the SQL tree before binding).
 //!
