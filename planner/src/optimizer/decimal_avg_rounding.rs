@@ -89,6 +89,13 @@ fn widen(expr: &Expr, aggregate: &Aggregate) -> Result<Option<Expr>> {
     if func.name() != "avg" || params.args.len() != 1 {
         return Ok(None);
     }
+    // Computed at MySQL's internal scale and truncated there, as MySQL does
+    // (`semantics::average`).
+    if matches!(&params.args[0], Expr::ScalarFunction(f)
+        if f.func.name() == crate::semantics::average::AVG_INPUT_INTERNAL)
+    {
+        return Ok(None);
+    }
     let schema = aggregate.input.schema();
     let DataType::Decimal128(p, s) = params.args[0].get_type(schema)? else {
         return Ok(None);

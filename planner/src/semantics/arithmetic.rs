@@ -115,7 +115,7 @@ fn groups_of_nine(x: i32) -> i32 {
 /// whole 9-digit groups, plus what is left of `div_precision_increment`, again rounded up
 /// to 9-digit groups (`strings/decimal.cc`, `do_div_mod`). `57/17` is computed as
 /// 3.352941176 and shown as 3.3529 (see [`super::decimals`]).
-fn internal_scale(s1: i32, s2: i32, increment: i32) -> i32 {
+pub(crate) fn internal_scale(s1: i32, s2: i32, increment: i32) -> i32 {
     let (f1, f2) = (groups_of_nine(s1), groups_of_nine(s2));
     let increment = (increment - (f1 - s1) - (f2 - s2)).max(0);
     groups_of_nine(f1 + f2 + increment)

@@ -29,6 +29,7 @@ use datafusion::logical_expr::{
 };
 
 use super::arithmetic::{declared_divide_scale, Arithmetic};
+use super::average::{AVG_INPUT, AVG_INPUT_INTERNAL};
 use super::datetime_text::{datetime_text, is_datetime};
 
 /// The declared scale of each output column of a plan, where MySQL's differs from the
@@ -146,7 +147,7 @@ fn function_scale(f: &ScalarFunction, d: &dyn Fn(&Expr) -> Option<i8>) -> Option
         "mysql_mod" | "mysql_add" | "mysql_subtract" => Some(d(&args[0])?.max(d(&args[1])?)),
         "mysql_multiply" => Some((d(&args[0])? + d(&args[1])?).min(MAX_SCALE)),
         "mysql_int_divide" | "ceil" | "floor" | "mysql_ceil" | "mysql_floor" => Some(0),
-        "abs" | "mysql_avg_input" | "mysql_negate" => d(args.first()?),
+        "abs" | "mysql_avg_input" | "mysql_avg_input_internal" | "mysql_negate" => d(args.first()?),
         "coalesce" | "nvl" | "ifnull" | "greatest" | "least" => max_of(args.iter().map(d)),
         "nullif" => d(args.first()?),
         "round" | "trunc" => {
@@ -417,6 +418,9 @@ fn text_operands(
     })
 }
 
+/// The functions `avg`'s argument is wrapped in (`super::average`).
+const AVG_INPUTS: &[&str] = &[AVG_INPUT, AVG_INPUT_INTERNAL];
+
 /// Round the DECIMAL arguments of an aggregate to their declared scale: with GROUP BY,
 /// MySQL aggregates values read back from a temporary table of the declared types
 /// (`avg(b/7)` per group averages 0.357143, not 0.357142857).
@@ -434,13 +438,24 @@ fn round_arguments(
         .args
         .into_iter()
         .map(|arg| {
-            let Ok(t) = arg.get_type(schema) else {
-                return arg;
+            let mut round = |arg: Expr| {
+                let Ok(t) = arg.get_type(schema) else {
+                    return arg;
+                };
+                let scale = declared(&arg, schema, scales);
+                let (arg, c) = rounded(arg, &t, scale);
+                changed |= c;
+                arg
             };
-            let scale = declared(&arg, schema, scales);
-            let (arg, c) = rounded(arg, &t, scale);
-            changed |= c;
-            arg
+            match arg {
+                // avg's input function widens its argument on purpose (internal scale):
+                // the argument inside it is what is read back from the temporary table.
+                Expr::ScalarFunction(f) if AVG_INPUTS.contains(&f.func.name()) => {
+                    let args = f.args.into_iter().map(&mut round).collect();
+                    Expr::ScalarFunction(ScalarFunction::new_udf(f.func, args))
+                }
+                arg => round(arg),
+            }
         })
         .collect();
     let expr = Expr::AggregateFunction(agg);

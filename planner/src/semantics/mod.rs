@@ -55,6 +55,7 @@ use arithmetic::{arithmetic_udf, class, Num, Op};
 pub struct MysqlSemantics {
     to_double: Arc<ScalarUDF>,
     avg_input: Arc<ScalarUDF>,
+    avg_internal: Arc<ScalarUDF>,
     ops: Vec<(Op, Arc<ScalarUDF>)>,
 }
 
@@ -75,6 +76,7 @@ impl MysqlSemantics {
         Self {
             to_double: conversion::to_double_udf(warnings),
             avg_input: average::avg_input_udf(),
+            avg_internal: average::avg_internal_input_udf(increment),
             ops,
         }
     }
@@ -84,6 +86,24 @@ impl MysqlSemantics {
         negation::MysqlNegation {
             to_double: Arc::clone(&self.to_double),
             negate: negation::negate_udf(),
+        }
+    }
+
+    /// `avg(x)` as an operand: computed at MySQL's internal scale (see [`average`]).
+    fn internal_avg(&self, expr: Expr) -> Expr {
+        use datafusion::logical_expr::expr::{AggregateFunction, ScalarFunction};
+        match expr {
+            Expr::AggregateFunction(AggregateFunction { func, mut params })
+                if func.name() == "avg"
+                    && matches!(params.args.as_slice(),
+                        [Expr::ScalarFunction(f)] if f.func.name() == average::AVG_INPUT) =>
+            {
+                if let Some(Expr::ScalarFunction(ScalarFunction { args, .. })) = params.args.pop() {
+                    params.args = vec![self.avg_internal.call(args)];
+                }
+                Expr::AggregateFunction(AggregateFunction { func, params })
+            }
+            other => other,
         }
     }
 
@@ -133,6 +153,11 @@ impl ExprPlanner for MysqlSemantics {
         expr: RawBinaryExpr,
         schema: &DFSchema,
     ) -> DFResult<PlannerResult<RawBinaryExpr>> {
+        let expr = RawBinaryExpr {
+            left: self.internal_avg(expr.left),
+            right: self.internal_avg(expr.right),
+            ..expr
+        };
         let (Ok(lt), Ok(rt)) = (expr.left.get_type(schema), expr.right.get_type(schema)) else {
             return Ok(PlannerResult::Original(expr));
         };
