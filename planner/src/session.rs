@@ -88,7 +88,8 @@ pub fn build_session_state(
     let mut builder = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
-        .with_optimizer_rules(crate::optimizer::rules(stages));
+        .with_optimizer_rules(crate::optimizer::rules(stages))
+        .with_physical_optimizer_rules(crate::optimizer::datafusion_physical_rules());
     for rule in crate::optimizer::physical_rules() {
         builder = builder.with_physical_optimizer_rule(rule);
     }

@@ -1,6 +1,6 @@
 //! Lakestar's optimizer: its own rules, as named stages in one ordered list. Stages 1 and
 //! 2 run before DataFusion's rules (so projection and filter push-down see their
-//! results), stages 3 to 6 after them (stage 3 moves the semi joins DataFusion makes of
+//! results), stages 3 to 7 after them (stage 3 moves the semi joins DataFusion makes of
 //! subqueries; stage 4 must not change what stage 1 matches). Each optimizer pass runs
 //! the whole list.
 //!
@@ -12,18 +12,31 @@
 //! | 4 | [`bitmap_agg_rewrite`]: `bitmap_union(to_bitmap(x))` of an integer becomes `bitmap_agg(x)` | — |
 //! | 5 | [`decimal_avg_rounding`]: `avg` of a DECIMAL rounds half away from zero (MySQL) | — |
 //! | 6 | [`async_placement`]: per-row subquery applies pushed into an inner join's filter move back above the join | — |
+//! | 7 | [`in_list_expressions`]: IN-list items that are not literals become `=` comparisons | — |
+//!
+//! Two of Lakestar's rules sit inside DataFusion's list, beside the rule they serve:
+//! `subquery_apply` right after `scalar_subquery_to_join`, and [`anti_join_filters`]
+//! (filters above a NOT IN anti join go into its left input) right before
+//! `push_down_filter`.
 //!
 //! Physical stages run after DataFusion's physical optimizer ([`physical_rules`]):
 //!
 //! | stage | rule |
 //! |---|---|
 //! | P1 | [`bounded_limits`]: no operator allocates by a LIMIT's value |
+//!
+//! DataFusion's own physical rules run first ([`datafusion_physical_rules`]), with its
+//! `aggregate_statistics` replaced by [`guarded_statistics`] (no answers from statistics
+//! for DISTINCT aggregates).
 
+pub mod anti_join_filters;
 pub mod async_placement;
 pub mod bitmap_agg_rewrite;
 pub mod bounded_limits;
 pub mod decimal_avg_rounding;
 pub mod generated_column_rewrite;
+pub mod guarded_statistics;
+pub mod in_list_expressions;
 pub mod mv_rewrite;
 pub mod semi_join_pushdown;
 
@@ -65,6 +78,10 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
                     slots: Arc::clone(&stages.subquery_apply),
                 }));
             }
+            "push_down_filter" => {
+                rules.push(Arc::new(anti_join_filters::AntiJoinFilters));
+                rules.push(rule);
+            }
             _ => rules.push(rule),
         }
     }
@@ -72,7 +89,21 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
     rules.push(Arc::new(bitmap_agg_rewrite::BitmapAggRewrite));
     rules.push(Arc::new(decimal_avg_rounding::DecimalAvgRounding));
     rules.push(Arc::new(async_placement::AsyncPlacement));
+    rules.push(Arc::new(in_list_expressions::InListExpressions));
     rules
+}
+
+/// DataFusion's physical optimizer rules, `aggregate_statistics` guarded.
+pub fn datafusion_physical_rules(
+) -> Vec<Arc<dyn datafusion::physical_optimizer::PhysicalOptimizerRule + Send + Sync>> {
+    datafusion::physical_optimizer::optimizer::PhysicalOptimizer::new()
+        .rules
+        .into_iter()
+        .map(|rule| match rule.name() == guarded_statistics::WRAPPED {
+            true => Arc::new(guarded_statistics::GuardedStatistics::new(rule)) as _,
+            false => rule,
+        })
+        .collect()
 }
 
 /// Lakestar's physical stages, in order, appended to DataFusion's physical optimizer.
