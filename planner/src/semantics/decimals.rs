@@ -10,7 +10,8 @@
 //! - CAST to CHAR and the arguments of CONCAT (`val_str` in MySQL), where DATETIMEs
 //!   also get MySQL's text ([`super::datetime_text`]);
 //! - GROUP BY keys and, in grouped queries, aggregate arguments (MySQL groups through
-//!   a temporary table of the declared types).
+//!   a temporary table of the declared types), and the arguments of DISTINCT
+//!   aggregates (which MySQL deduplicates the same way).
 //!
 //! [`arithmetic`](super::arithmetic) computes divisions at the internal scale; this
 //! stage, run on the bound plan, derives each column's declared scale ([`Scales`]) and
@@ -486,6 +487,7 @@ fn visit(plan: LogicalPlan) -> DFResult<LogicalPlan> {
         }
         _ => 0,
     };
+    let is_aggregate = matches!(plan, LogicalPlan::Aggregate(_));
     let names = NamePreserver::new(&plan);
     let mut position = 0;
     let rewritten = plan.map_expressions(|e| {
@@ -504,6 +506,14 @@ fn visit(plan: LogicalPlan) -> DFResult<LogicalPlan> {
             })?;
         } else if groups > 0 {
             r = r.transform_data(|e| round_arguments(e, &schema, &scales))?;
+        } else if is_aggregate {
+            // DISTINCT compares the values as stored in a temporary table, as GROUP BY.
+            r = r.transform_data(|e| match e {
+                Expr::AggregateFunction(ref a) if a.params.distinct => {
+                    round_arguments(e, &schema, &scales)
+                }
+                e => Ok(Transformed::no(e)),
+            })?;
         }
         Ok(r.update_data(|e| saved.restore(e)))
     })?;
