@@ -51,6 +51,8 @@ pub enum Reason {
     ValueCount,
     UnknownVariable,
     WrongVariableValue,
+    /// A `time_zone` that is neither SYSTEM, an offset nor a known zone (MySQL 1298).
+    UnknownTimeZone,
     /// A variable was set at a scope it does not have (MySQL 1228/1229).
     VariableScope,
     ReadOnlyVariable,

@@ -39,6 +39,8 @@ pub enum VarType {
     /// A string that may be NULL; an empty default means NULL.
     OptionalStr,
     Enum(&'static [&'static str]),
+    /// `SYSTEM`, an offset (`+08:00`) or a named zone (`Asia/Shanghai`).
+    TimeZone,
 }
 
 /// A variable's value.
@@ -99,6 +101,14 @@ impl VarDef {
             (VarType::Str, VarValue::Int(i)) => Ok(VarValue::Str(i.to_string())),
             (VarType::Str | VarType::OptionalStr, VarValue::Null) => Ok(VarValue::Null),
             (VarType::OptionalStr, v) => Ok(VarValue::Str(v.to_string())),
+            (VarType::TimeZone, v) => {
+                time_zone(&v.to_string()).map(VarValue::Str).ok_or_else(|| {
+                    Error::user(
+                        Reason::UnknownTimeZone,
+                        format!("Unknown or incorrect time zone: '{v}'"),
+                    )
+                })
+            }
             (VarType::Enum(options), v) => {
                 let text = v.to_string();
                 options
@@ -120,6 +130,28 @@ impl VarDef {
             _ => VarValue::Str(self.default.to_string()),
         }
     }
+}
+
+/// `text` as a `time_zone` value: `SYSTEM`, an offset from -13:59 to +14:00 (written
+/// `+HH:MM`), or a zone name the time-zone database knows; `None` if it is none of these.
+pub fn time_zone(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("system") {
+        return Some("SYSTEM".to_string());
+    }
+    if let Some(rest) = text.strip_prefix(['+', '-']) {
+        let (hours, minutes) = rest.split_once(':')?;
+        let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+        let negative = text.starts_with('-');
+        let total = hours * 60 + minutes;
+        let in_range =
+            minutes < 60 && (negative && total <= 13 * 60 + 59 || !negative && total <= 14 * 60);
+        return in_range.then(|| format!("{}{hours:02}:{minutes:02}", &text[..1]));
+    }
+    use std::str::FromStr;
+    datafusion::arrow::array::timezone::Tz::from_str(text)
+        .ok()
+        .map(|_| text.to_string())
 }
 
 /// An integer setting; values above `i64::MAX` (MySQL's 18446744073709551615 "no limit")
@@ -404,7 +436,7 @@ pub static REGISTRY: &[VarDef] = &[
     var!(
         "time_zone",
         Both,
-        VarType::Str,
+        VarType::TimeZone,
         "SYSTEM",
         "Session time zone."
     ),

@@ -4,7 +4,7 @@
 //!
 //! - `CEIL` / `CEILING` / `FLOOR` → `round(ceil(x))`: no fraction digits, as in MySQL;
 //! - renames: `SIGN` → `signum`, `TRUNCATE` → `trunc`, `ORD` → `ascii`, `CHAR(n)` → `chr`
-//!   (`CHAR(a, b, ...)` → `concat_ws('', chr(a), ...)`), `CURTIME` → `current_time`,
+//!   (`CHAR(a, b, ...)` → `concat_ws('', chr(a), ...)`), `CURTIME` → `current_time` (whole seconds),
 //!   `SYSDATE` / `LOCALTIME` / `LOCALTIMESTAMP` → `now`, `UNHEX(x)` → `decode(x, 'hex')`;
 //! - `MOD(a, b)` → `a % b`, `ISNULL(x)` → `x IS NULL`, `SPACE(n)` → `repeat(' ', n)`,
 //!   `DATE(x)` → `TRY_CAST(x AS DATE)`, `DAYNAME` / `MONTHNAME` → `date_format`,
@@ -92,7 +92,6 @@ const RENAMES: &[(&str, &str)] = &[
     ("sign", "signum"),
     ("truncate", "trunc"),
     ("ord", "ascii"),
-    ("curtime", "current_time"),
     ("sysdate", "now"),
     ("localtime", "now"),
     ("localtimestamp", "now"),
@@ -154,22 +153,49 @@ fn function(f: &sqlparser::ast::Function) -> Option<Expr> {
         return None;
     }
     let name = f.name.to_string().to_ascii_lowercase();
-    // A statement rewritten twice: date_trunc('second', date_trunc('second', NOW())).
+    // A statement rewritten twice: NOW() inside a rewritten NOW() is the rewritten NOW().
     if name == "date_trunc" {
-        let [unit, Expr::Function(inner)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
+        let [unit, Expr::Function(local)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
             return None;
         };
-        return (unit == string("second") && as_written(&inner).is_some())
-            .then_some(Expr::Function(inner));
+        let [Expr::Function(inner)] = <[Expr; 1]>::try_from(plain_args(&local)?).ok()? else {
+            return None;
+        };
+        let local_of_now = local.name.to_string() == "to_local_time" && unit == string("second");
+        return (local_of_now && as_written(&inner).is_some()).then_some(Expr::Function(inner));
     }
-    // MySQL's NOW() / CURRENT_TIMESTAMP has whole seconds (DataFusion's has nanoseconds).
+    // MySQL's NOW() / CURRENT_TIMESTAMP has whole seconds (DataFusion's has nanoseconds)
+    // and is a DATETIME on the session's wall clock (DataFusion's carries the session's
+    // time zone, which to_local_time drops).
     if matches!(name.as_str(), "now" | "current_timestamp")
         && plain_args(f).is_none_or(|a| a.is_empty())
     {
         return Some(func(
             "date_trunc",
-            vec![string("second"), Expr::Function(f.clone())],
+            vec![
+                string("second"),
+                func("to_local_time", vec![Expr::Function(f.clone())]),
+            ],
         ));
+    }
+    // CURTIME() / CURRENT_TIME has whole seconds too.
+    if matches!(name.as_str(), "curtime" | "current_time")
+        && plain_args(f).is_none_or(|a| a.is_empty())
+    {
+        let mut now = f.clone();
+        now.name = ObjectName::from(vec![Ident::new("current_time")]);
+        return Some(func(
+            "arrow_cast",
+            vec![Expr::Function(now), string("Time32(Second)")],
+        ));
+    }
+    // A statement rewritten twice: arrow_cast(arrow_cast(current_time(), ...), ...).
+    if name == "arrow_cast" {
+        let [Expr::Function(inner), unit] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
+            return None;
+        };
+        return (unit == string("Time32(Second)") && inner.name.to_string() == "arrow_cast")
+            .then_some(Expr::Function(inner));
     }
     if let Some((_, to)) = RENAMES.iter().find(|(from, _)| *from == name) {
         let mut renamed = f.clone();
@@ -429,8 +455,14 @@ pub fn as_written(f: &sqlparser::ast::Function) -> Option<Expr> {
         return json_aggregate_as_written(f);
     }
     if f.name.to_string() == "date_trunc" {
-        // date_trunc('second', NOW()) is the NOW() written.
-        let [unit, Expr::Function(inner)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
+        // date_trunc('second', to_local_time(NOW())) is the NOW() written.
+        let [unit, Expr::Function(local)] = <[Expr; 2]>::try_from(plain_args(f)?).ok()? else {
+            return None;
+        };
+        if local.name.to_string() != "to_local_time" {
+            return None;
+        }
+        let [Expr::Function(inner)] = <[Expr; 1]>::try_from(plain_args(&local)?).ok()? else {
             return None;
         };
         let now = matches!(

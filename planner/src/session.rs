@@ -8,7 +8,7 @@ use datafusion::prelude::SessionConfig;
 use datafusion::variable::VarType;
 use lakestar_engine::catalog::{CatalogView, DEFAULT_CATALOG};
 use lakestar_engine::storage::TableStorage;
-use lakestar_engine::variables::{GlobalVariables, SessionVariables};
+use lakestar_engine::variables::{GlobalVariables, SessionVariables, VarValue};
 
 use crate::catalog_provider::LakestarCatalogList;
 use crate::functions::{session_functions, SessionFunctionValues};
@@ -66,6 +66,13 @@ pub fn build_session_state(
         // DataFusion infers that `CASE WHEN a <= b THEN b ...` is never NULL on the
         // logical side only; the physical aggregate then fails this check.
         options.execution.skip_physical_aggregate_schema_check = true;
+        // NOW(), CURDATE() and CURTIME() read the clock in the session's time zone
+        // (SYSTEM is the server's, UTC).
+        if let Ok(VarValue::Str(zone)) = session.variables.get("time_zone", &session.globals) {
+            if zone != "SYSTEM" {
+                options.execution.time_zone = Some(zone);
+            }
+        }
     }
     let mv_context = (session
         .variables

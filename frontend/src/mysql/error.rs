@@ -40,6 +40,7 @@ pub fn mysql_code(err: &Error) -> MysqlCode {
         Reason::ValueCount => code(1136, "21S01"),
         Reason::UnknownVariable => code(1193, "HY000"),
         Reason::WrongVariableValue => code(1231, "42000"),
+        Reason::UnknownTimeZone => code(1298, "HY000"),
         Reason::VariableScope => code(1229, "HY000"),
         Reason::ReadOnlyVariable => code(1238, "HY000"),
         Reason::UserExists | Reason::UnknownUser => code(1396, "HY000"),
