@@ -112,6 +112,9 @@ pub fn build_session_state(
     analyzer.extend(datafusion::optimizer::Analyzer::new().rules);
     analyzer.push(Arc::new(crate::semantics::in_subquery::InSubqueryTypes));
     analyzer.push(Arc::new(crate::semantics::integer_cast::IntegerCasts));
+    analyzer.push(Arc::new(
+        crate::semantics::order_subqueries::OrderSubqueries,
+    ));
     builder = builder.with_analyzer_rules(analyzer);
     builder
         .expr_planners()

@@ -18,6 +18,8 @@
 //!   name of its own (an analyzer rule, after DataFusion's).
 //! - [`integer_cast`]: a DECIMAL is rounded before it becomes an integer (an analyzer
 //!   rule, after DataFusion's).
+//! - [`order_subqueries`]: correlated subqueries in ORDER BY are computed in a projection
+//!   below the sort (an analyzer rule, after DataFusion's).
 //! - [`subqueries`]: IN / NOT IN / EXISTS subqueries as values, three-valued (a rewrite
 //!   of the SQL tree before binding).
 //!
@@ -34,6 +36,7 @@ pub mod in_subquery;
 pub mod integer_cast;
 pub mod labels;
 pub mod negation;
+pub mod order_subqueries;
 pub mod single_row;
 pub mod subqueries;
 
