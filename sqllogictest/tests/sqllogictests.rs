@@ -412,10 +412,10 @@ mod random {
         let mut text = String::new();
         file.read_to_string(&mut text)?;
         let prefix = format!("{name}:");
-        let (mut entries, previous): (Vec<(String, String)>, Vec<(String, String)>) =
-            parse_expected(&text)
-                .into_iter()
-                .partition(|(k, _)| !k.starts_with(&prefix));
+        type Entries = Vec<(String, String)>;
+        let (mut entries, previous): (Entries, Entries) = parse_expected(&text)
+            .into_iter()
+            .partition(|(k, _)| !k.starts_with(&prefix));
         // A record that still fails keeps the reason written for it (a person's
         // explanation outlives the recorder's generic one).
         entries.extend(failures.iter().map(|(line, f)| {
