@@ -28,6 +28,7 @@ impl VisitorMut for Unquote {
                 select.from.clear();
             }
         }
+        conditions_as_truth(query.body.as_mut());
         ControlFlow::Continue(())
     }
 
@@ -43,9 +44,13 @@ impl VisitorMut for Unquote {
     }
 
     fn post_visit_expr(&mut self, expr: &mut sqlparser::ast::Expr) -> ControlFlow<()> {
+        if let Some(double) = exponent_literal(expr) {
+            *expr = double;
+        }
         if let Some(case) = mysql_if(expr) {
             *expr = case;
         }
+        truth_operands(expr);
         rename_mysql_function(expr);
         if let Some(cast) = convert_as_cast(expr) {
             *expr = cast;
@@ -168,6 +173,154 @@ fn null_on_failed_cast(expr: &mut sqlparser::ast::Expr) {
     if fallible {
         *kind = CastKind::TryCast;
     }
+}
+
+/// WHERE, HAVING and ON conditions that are values rather than predicates (`WHERE flag`,
+/// `WHERE 'abc'`, `HAVING SUM(x)`) are compared with 0, as MySQL reads them: DataFusion
+/// refuses a filter that is not a boolean before any rule could convert it. Predicates
+/// keep their shape; operands of AND / OR / NOT are [`truth_operands`]'.
+fn conditions_as_truth(body: &mut sqlparser::ast::SetExpr) {
+    use sqlparser::ast::{JoinConstraint, JoinOperator, SetExpr};
+    match body {
+        SetExpr::Select(select) => {
+            for condition in [select.selection.as_mut(), select.having.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                truth(condition);
+            }
+            for join in select.from.iter_mut().flat_map(|t| t.joins.iter_mut()) {
+                let constraint = match &mut join.join_operator {
+                    JoinOperator::Join(c)
+                    | JoinOperator::Inner(c)
+                    | JoinOperator::Left(c)
+                    | JoinOperator::LeftOuter(c)
+                    | JoinOperator::Right(c)
+                    | JoinOperator::RightOuter(c)
+                    | JoinOperator::FullOuter(c) => c,
+                    _ => continue,
+                };
+                if let JoinConstraint::On(on) = constraint {
+                    truth(on);
+                }
+            }
+        }
+        SetExpr::SetOperation { left, right, .. } => {
+            conditions_as_truth(left);
+            conditions_as_truth(right);
+        }
+        _ => {}
+    }
+}
+
+/// The operands of AND, OR, XOR and NOT and the conditions of a CASE as truth values
+/// (`NOT flag`, `a AND b` of numbers, `CASE WHEN 'abc' ...`), as MySQL reads them.
+fn truth_operands(expr: &mut sqlparser::ast::Expr) {
+    use sqlparser::ast::{BinaryOperator as B, Expr, UnaryOperator};
+    match expr {
+        Expr::BinaryOp { left, op, right } if matches!(op, B::And | B::Or | B::Xor) => {
+            truth(left);
+            truth(right);
+            // Logical XOR of two truth values is their inequality (NULL stays NULL);
+            // DataFusion would take XOR as the bitwise operator.
+            if *op == B::Xor {
+                *op = B::NotEq;
+            }
+        }
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => truth(expr),
+        Expr::Case {
+            operand: None,
+            conditions,
+            ..
+        } => conditions.iter_mut().for_each(|c| truth(&mut c.condition)),
+        _ => {}
+    }
+}
+
+/// `expr <> 0` unless `expr` is shaped like a predicate.
+fn truth(expr: &mut sqlparser::ast::Expr) {
+    use sqlparser::ast::{BinaryOperator as B, Expr, UnaryOperator, Value};
+    let mut inner = &*expr;
+    while let Expr::Nested(e) = inner {
+        inner = e;
+    }
+    let predicate = match inner {
+        Expr::BinaryOp { op, .. } => matches!(
+            op,
+            B::Eq
+                | B::NotEq
+                | B::Lt
+                | B::LtEq
+                | B::Gt
+                | B::GtEq
+                | B::Spaceship
+                | B::And
+                | B::Or
+                | B::Xor
+                | B::Regexp
+                | B::PGRegexMatch
+                | B::PGRegexIMatch
+                | B::PGRegexNotMatch
+                | B::PGRegexNotIMatch
+        ),
+        Expr::UnaryOp { op, .. } => *op == UnaryOperator::Not,
+        Expr::Value(v) => matches!(v.value, Value::Boolean(_) | Value::Null),
+        Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsTrue(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotFalse(_)
+        | Expr::IsUnknown(_)
+        | Expr::IsNotUnknown(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..)
+        | Expr::InList { .. }
+        | Expr::InSubquery { .. }
+        | Expr::InUnnest { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::SimilarTo { .. }
+        | Expr::RLike { .. }
+        | Expr::Exists { .. }
+        | Expr::AnyOp { .. }
+        | Expr::AllOp { .. } => true,
+        _ => false,
+    };
+    if !predicate {
+        let value = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+        *expr = Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(value))),
+            op: B::NotEq,
+            right: Box::new(Expr::Value(Value::Number("0".into(), false).into())),
+        };
+    }
+}
+
+/// A number written with an exponent (`1e3`, `2.5E-3`) is a DOUBLE in MySQL; DataFusion
+/// would read it as a DECIMAL of negative scale (and refuse `1e308`).
+fn exponent_literal(expr: &sqlparser::ast::Expr) -> Option<sqlparser::ast::Expr> {
+    use sqlparser::ast::{CastKind, DataType as D, ExactNumberInfo, Expr, Value};
+    let Expr::Value(v) = expr else {
+        return None;
+    };
+    let Value::Number(n, _) = &v.value else {
+        return None;
+    };
+    if !n.contains(['e', 'E']) {
+        return None;
+    }
+    Some(Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(Expr::Value(Value::SingleQuotedString(n.clone()).into())),
+        data_type: D::Double(ExactNumberInfo::None),
+        array: false,
+        format: None,
+    })
 }
 
 /// `CAST(x AS JSON)` is `parse_json(x)`: text is parsed (NULL when it is not JSON), other

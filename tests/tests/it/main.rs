@@ -16,6 +16,7 @@ mod paimon;
 mod paimon_writes;
 mod prepared;
 mod protocol;
+mod random_sql;
 mod robustness;
 mod session_control;
 mod streaming;
