@@ -1,5 +1,9 @@
-//! Identifier normalisation: Lakestar compares every identifier case-insensitively
-//! (`lower_case_table_names = 1`), quoted or not, so backquotes only allow unusual names.
+//! Normalisation of the SQL tree before binding. Identifiers: Lakestar compares every
+//! identifier case-insensitively (`lower_case_table_names = 1`), quoted or not, so
+//! backquotes only allow unusual names. MySQL spellings DataFusion reads otherwise:
+//! `FROM DUAL`, `IF()`, `CONVERT`, `LOCATE`, `CAST ... AS JSON`, CASTs that cannot convert
+//! (NULL), numbers with an exponent (DOUBLE), and truth values (`WHERE flag`, `NOT x`,
+//! logical `XOR`: [`conditions_as_truth`], [`truth_operands`]).
 
 use std::ops::ControlFlow;
 
