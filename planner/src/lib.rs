@@ -19,6 +19,7 @@
 //! - [`semantics`]: MySQL expression semantics (arithmetic, implicit conversion,
 //!   comparison), planned in place of DataFusion's operators.
 //! - [`normalize`] and [`mysql_syntax`]: MySQL spellings rewritten before binding.
+//! - [`plan_exprs`]: helpers of the rules that rewrite a node's expressions in place.
 //!
 //! The planner does no network I/O and never writes the catalog.
 
@@ -33,6 +34,7 @@ pub mod mysql_syntax;
 pub mod normalize;
 pub mod optimizer;
 pub mod params;
+pub mod plan_exprs;
 pub mod semantics;
 pub mod session;
 pub mod store_cast;

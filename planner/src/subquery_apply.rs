@@ -29,7 +29,6 @@ use datafusion::error::Result as DFResult;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::async_udf::{AsyncScalarUDF, AsyncScalarUDFImpl};
 use datafusion::logical_expr::expr::ScalarFunction;
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, LogicalPlan, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl,
     Signature, Subquery, Volatility,
@@ -79,17 +78,14 @@ impl OptimizerRule for SubqueryApply {
         plan: LogicalPlan,
         _config: &dyn OptimizerConfig,
     ) -> DFResult<Transformed<LogicalPlan>> {
-        let names = NamePreserver::new(&plan);
-        plan.map_expressions(|expr| {
-            let name = names.save(&expr);
-            let rewritten = expr.transform_up(|e| match e {
+        crate::plan_exprs::map_keeping_names(plan, |expr| {
+            expr.transform_up(|e| match e {
                 // Uncorrelated subqueries DataFusion runs once itself.
                 Expr::ScalarSubquery(subquery) if !subquery.outer_ref_columns.is_empty() => {
                     Ok(Transformed::yes(self.apply_call(subquery)))
                 }
                 other => Ok(Transformed::no(other)),
-            })?;
-            Ok(rewritten.update_data(|e| name.restore(e)))
+            })
         })
     }
 }

@@ -17,7 +17,6 @@ use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, DFSchema, Result as DFResult, ScalarValue, TableReference};
 use datafusion::config::ConfigOptions;
 use datafusion::execution::FunctionRegistry;
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     AggregateUDF, Expr, ExprSchemable, LogicalPlan, ScalarUDF, TableSource, WindowUDF,
 };
@@ -79,17 +78,14 @@ fn rewrite_node(node: LogicalPlan, binder: &ExprBinder<'_>) -> DFResult<Transfor
     if candidates.is_empty() {
         return Ok(Transformed::no(node));
     }
-    let names = NamePreserver::new(&node);
-    let rewritten = node.map_expressions(|expr| {
-        let saved = names.save(&expr);
-        let result = expr.transform_down(|sub| {
+    let rewritten = crate::plan_exprs::map_keeping_names(node, |expr| {
+        expr.transform_down(|sub| {
             let normalized = normalize(sub.clone())?;
             match candidates.iter().find(|c| c.expression == normalized) {
                 Some(c) => Ok(Transformed::yes(c.replacement.clone())),
                 None => Ok(Transformed::no(sub)),
             }
-        })?;
-        Ok(result.update_data(|e| saved.restore(e)))
+        })
     })?;
     if !rewritten.transformed {
         return Ok(rewritten);

@@ -7,7 +7,6 @@
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::Result;
 use datafusion::logical_expr::expr::InList;
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{BinaryExpr, Expr, LogicalPlan, Operator};
 use datafusion::optimizer::{ApplyOrder, OptimizerConfig, OptimizerRule};
 
@@ -86,11 +85,6 @@ impl OptimizerRule for InListExpressions {
         plan: LogicalPlan,
         _config: &dyn OptimizerConfig,
     ) -> Result<Transformed<LogicalPlan>> {
-        // Names stay: the plan above refers to these expressions' columns by name.
-        let names = NamePreserver::new(&plan);
-        plan.map_expressions(|e| {
-            let name = names.save(&e);
-            Ok(rewrite(e)?.update_data(|e| name.restore(e)))
-        })
+        crate::plan_exprs::map_keeping_names(plan, rewrite)
     }
 }

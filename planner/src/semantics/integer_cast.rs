@@ -9,9 +9,10 @@ use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result};
 use datafusion::config::ConfigOptions;
 use datafusion::logical_expr::expr::{Cast, TryCast};
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{cast, Expr, ExprSchemable, LogicalPlan};
 use datafusion::optimizer::AnalyzerRule;
+
+use crate::plan_exprs::{inputs_schema, map_keeping_names};
 
 #[derive(Debug, Default)]
 pub struct IntegerCasts;
@@ -58,15 +59,8 @@ fn rewrite(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
 impl AnalyzerRule for IntegerCasts {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         plan.transform_up_with_subqueries(|node| {
-            let mut schema = DFSchema::empty();
-            for input in node.inputs() {
-                schema.merge(input.schema());
-            }
-            let names = NamePreserver::new(&node);
-            node.map_expressions(|e| {
-                let name = names.save(&e);
-                Ok(rewrite(e, &schema)?.update_data(|e| name.restore(e)))
-            })
+            let schema = inputs_schema(&node);
+            map_keeping_names(node, |e| rewrite(e, &schema))
         })
         .map(|t| t.data)
     }

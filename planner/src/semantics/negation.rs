@@ -12,7 +12,6 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::config::ConfigOptions;
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     cast, ColumnarValue, Expr, ExprSchemable, LogicalPlan, ScalarFunctionArgs, ScalarUDF,
     ScalarUDFImpl, Signature, Volatility,
@@ -20,6 +19,7 @@ use datafusion::logical_expr::{
 use datafusion::optimizer::AnalyzerRule;
 
 use super::conversion::is_string;
+use crate::plan_exprs::{inputs_schema, map_keeping_names};
 
 #[derive(Debug)]
 pub struct MysqlNegation {
@@ -91,16 +91,8 @@ impl MysqlNegation {
 impl AnalyzerRule for MysqlNegation {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         plan.transform_up_with_subqueries(|node| {
-            let mut schema = DFSchema::empty();
-            for input in node.inputs() {
-                schema.merge(input.schema());
-            }
-            // Names stay: an aggregate's output is referred to by its name above it.
-            let names = NamePreserver::new(&node);
-            node.map_expressions(|e| {
-                let name = names.save(&e);
-                Ok(self.rewrite(e, &schema)?.update_data(|e| name.restore(e)))
-            })
+            let schema = inputs_schema(&node);
+            map_keeping_names(node, |e| self.rewrite(e, &schema))
         })
         .map(|t| t.data)
     }
