@@ -232,6 +232,18 @@ pub fn output_scales(plan: &LogicalPlan) -> Scales {
     scales
 }
 
+/// `expr`, an expression over an input with `schema` and `scales`, rounded to its declared
+/// scale; whether that changed it.
+fn to_declared(expr: Expr, schema: &DFSchema, scales: &[Option<i8>]) -> (Expr, bool) {
+    match expr.get_type(schema) {
+        Ok(t) => {
+            let scale = declared(&expr, schema, scales);
+            rounded(expr, &t, scale)
+        }
+        Err(_) => (expr, false),
+    }
+}
+
 /// `expr` (of type `data_type`) rounded to `scale`, if that is below its type's scale.
 fn rounded(expr: Expr, data_type: &DataType, scale: Option<i8>) -> (Expr, bool) {
     match (data_type, scale) {
@@ -440,11 +452,7 @@ fn round_arguments(
         .into_iter()
         .map(|arg| {
             let mut round = |arg: Expr| {
-                let Ok(t) = arg.get_type(schema) else {
-                    return arg;
-                };
-                let scale = declared(&arg, schema, scales);
-                let (arg, c) = rounded(arg, &t, scale);
+                let (arg, c) = to_declared(arg, schema, scales);
                 changed |= c;
                 arg
             };
@@ -497,9 +505,7 @@ fn visit(plan: LogicalPlan) -> DFResult<LogicalPlan> {
         let mut r = text_operands(e, &schema, &scales)?;
         if is_group {
             r = r.transform_data(|e| {
-                let t = e.get_type(&schema)?;
-                let scale = declared(&e, &schema, &scales);
-                Ok(match rounded(e, &t, scale) {
+                Ok(match to_declared(e, &schema, &scales) {
                     (e, true) => Transformed::yes(e),
                     (e, false) => Transformed::no(e),
                 })
