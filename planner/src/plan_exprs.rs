@@ -27,3 +27,44 @@ pub fn inputs_schema(node: &LogicalPlan) -> DFSchema {
     }
     schema
 }
+
+/// Function calls whose arguments hold more expressions than this get a short
+/// [`schema_name`].
+const NAMED_IN_FULL: usize = 16;
+
+/// The column name of a call of `function` on `args`: `function(a,b)` as DataFusion
+/// writes it, or `function(#<hash of the arguments>)` when the arguments are large.
+///
+/// DataFusion asks for the name of every nested call again at every level while it types
+/// an expression, so full names cost the square of a long chain's size (a 10,000-term
+/// sum spent most of its planning time writing names). Equal expressions still get
+/// equal names, which is what a plan's column references rely on.
+pub fn schema_name(function: &str, args: &[Expr]) -> Result<String> {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    use std::hash::{DefaultHasher, Hash, Hasher};
+
+    let mut size = 0;
+    for arg in args {
+        arg.apply(|_| {
+            size += 1;
+            Ok(match size > NAMED_IN_FULL {
+                true => TreeNodeRecursion::Stop,
+                false => TreeNodeRecursion::Continue,
+            })
+        })?;
+    }
+    if size <= NAMED_IN_FULL {
+        use std::fmt::Write;
+        let mut name = format!("{function}(");
+        for (i, arg) in args.iter().enumerate() {
+            let sep = if i > 0 { "," } else { "" };
+            write!(name, "{sep}{}", arg.schema_name())
+                .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
+        }
+        name.push(')');
+        return Ok(name);
+    }
+    let mut hasher = DefaultHasher::new();
+    args.hash(&mut hasher);
+    Ok(format!("{function}(#{:016x})", hasher.finish()))
+}

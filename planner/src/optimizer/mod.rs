@@ -14,10 +14,11 @@
 //! | 6 | [`async_placement`]: per-row subquery applies pushed into an inner join's filter move back above the join | — |
 //! | 7 | [`in_list_expressions`]: IN-list items that are not literals become `=` comparisons | — |
 //!
-//! Two of Lakestar's rules sit inside DataFusion's list, beside the rule they serve:
-//! `subquery_apply` right after `scalar_subquery_to_join`, and [`anti_join_filters`]
+//! Three of Lakestar's rules sit inside DataFusion's list, beside the rule they serve:
+//! `subquery_apply` right after `scalar_subquery_to_join`, [`anti_join_filters`]
 //! (filters above a NOT IN anti join go into its left input) right before
-//! `push_down_filter`.
+//! `push_down_filter`, and [`bounded_unions`] (nested unions flattened into trees of
+//! bounded fan-in) in place of DataFusion's `optimize_unions`.
 //!
 //! Physical stages run after DataFusion's physical optimizer ([`physical_rules`]):
 //!
@@ -33,6 +34,7 @@ pub mod anti_join_filters;
 pub mod async_placement;
 pub mod bitmap_agg_rewrite;
 pub mod bounded_limits;
+pub mod bounded_unions;
 pub mod decimal_avg_rounding;
 pub mod generated_column_rewrite;
 pub mod guarded_statistics;
@@ -78,6 +80,9 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
                     slots: Arc::clone(&stages.subquery_apply),
                 }));
             }
+            // Unions are flattened into trees of bounded fan-in (planning a flat union
+            // costs the square of its inputs).
+            "optimize_unions" => rules.push(Arc::new(bounded_unions::BoundedUnions::default())),
             "push_down_filter" => {
                 rules.push(Arc::new(anti_join_filters::AntiJoinFilters));
                 rules.push(rule);

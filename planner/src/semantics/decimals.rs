@@ -145,10 +145,21 @@ fn function_scale(f: &ScalarFunction, d: &dyn Fn(&Expr) -> Option<i8>) -> Option
             let increment = f.func.inner().downcast_ref::<Arithmetic>()?.increment();
             Some(declared_divide_scale(d(&args[0])?, increment))
         }
-        "mysql_mod" | "mysql_add" | "mysql_subtract" => Some(d(&args[0])?.max(d(&args[1])?)),
-        "mysql_multiply" => Some((d(&args[0])? + d(&args[1])?).min(MAX_SCALE)),
-        "mysql_int_divide" | "ceil" | "floor" | "mysql_ceil" | "mysql_floor" => Some(0),
-        "abs" | "mysql_avg_input" | "mysql_avg_input_internal" | "mysql_negate" => d(args.first()?),
+        "mysql_mod" | "mysql_add" | "mysql_subtract" => max_of(args.iter().map(d)),
+        "mysql_multiply" => args
+            .iter()
+            .try_fold(0, |scale, a| Some((scale + d(a)?).min(MAX_SCALE))),
+        "mysql_int_divide"
+        | "ceil"
+        | "floor"
+        | "mysql_ceil"
+        | "mysql_floor"
+        | super::temporal_number::TEMPORAL_NUMBER => Some(0),
+        "abs"
+        | "mysql_avg_input"
+        | "mysql_avg_input_internal"
+        | "mysql_negate"
+        | super::cast_names::NAMED => d(args.first()?),
         "coalesce" | "nvl" | "ifnull" | "greatest" | "least" => max_of(args.iter().map(d)),
         "nullif" => d(args.first()?),
         "round" | "trunc" => {

@@ -10,8 +10,12 @@
 //!   the bound plan: `57/17*60` is 201.1765).
 //! - [`labels`]: result columns named by their source text (`IFNULL(NULL, 3)`).
 //! - [`average`]: `avg` of integers is a DECIMAL (scale 4), as in MySQL.
+//! - [`cast_names`]: aggregate arguments holding a CAST are named with it
+//!   (`SUM(CAST(c AS SIGNED))` beside `SUM(c)`).
 //! - [`conversion`]: strings in numeric context (`'3' + 1` = 4, warning 1292).
 //! - [`comparison`]: string-number and boolean-number comparisons.
+//! - [`temporal_number`]: dates and times in arithmetic are MySQL's numbers for them
+//!   (`CURTIME() + 0` is `hhmmss`).
 //! - [`negation`]: unary minus on strings, NULL, booleans and DECIMALs (an analyzer rule,
 //!   run before DataFusion's type coercion).
 //! - [`in_subquery`]: the column of `x IN (SELECT y ...)` that type coercion cast gets a
@@ -28,6 +32,7 @@
 
 pub mod arithmetic;
 pub mod average;
+pub mod cast_names;
 pub mod comparison;
 pub mod conversion;
 pub mod datetime_text;
@@ -39,11 +44,12 @@ pub mod negation;
 pub mod order_subqueries;
 pub mod single_row;
 pub mod subqueries;
+pub mod temporal_number;
 
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DFSchema, Result as DFResult};
+use datafusion::common::{DFSchema, Result as DFResult, ScalarValue};
 use datafusion::logical_expr::planner::{
     ExprPlanner, PlannerResult, RawAggregateExpr, RawBinaryExpr,
 };
@@ -52,6 +58,7 @@ use lakestar_engine::warnings::Warnings;
 use sqlparser::ast::BinaryOperator;
 
 use arithmetic::{arithmetic_udf, class, Num, Op};
+use temporal_number::is_temporal;
 
 /// Plans MySQL's operators (see the module doc).
 #[derive(Debug)]
@@ -59,6 +66,8 @@ pub struct MysqlSemantics {
     to_double: Arc<ScalarUDF>,
     avg_input: Arc<ScalarUDF>,
     avg_internal: Arc<ScalarUDF>,
+    cast_named: Arc<ScalarUDF>,
+    temporal_number: Arc<ScalarUDF>,
     ops: Vec<(Op, Arc<ScalarUDF>)>,
 }
 
@@ -80,6 +89,8 @@ impl MysqlSemantics {
             to_double: conversion::to_double_udf(warnings),
             avg_input: average::avg_input_udf(),
             avg_internal: average::avg_internal_input_udf(increment),
+            cast_named: cast_names::cast_named_udf(),
+            temporal_number: temporal_number::temporal_number_udf(),
             ops,
         }
     }
@@ -143,6 +154,19 @@ impl ExprPlanner for MysqlSemantics {
                 }
             }
         }
+        let named = |e: Expr| match cast_names::holds_cast(&e) {
+            true => self.cast_named.call(vec![e]),
+            false => e,
+        };
+        expr.args = std::mem::take(&mut expr.args)
+            .into_iter()
+            .map(named)
+            .collect();
+        // ORDER BY keys of a DISTINCT aggregate must be among its (now named) arguments.
+        for key in expr.order_by.iter_mut() {
+            let e = std::mem::replace(&mut key.expr, Expr::Literal(ScalarValue::Null, None));
+            key.expr = named(e);
+        }
         if expr.func.name() != "avg" || expr.args.len() != 1 {
             return Ok(PlannerResult::Original(expr));
         }
@@ -185,6 +209,22 @@ impl ExprPlanner for MysqlSemantics {
             BinaryOperator::Multiply => Op::Multiply,
             _ => return Ok(PlannerResult::Original(expr)),
         };
+        let temporal = (is_temporal(&lt), is_temporal(&rt));
+        let numeric = |t: &DataType| is_temporal(t) || class(t).is_some();
+        if (temporal.0 || temporal.1) && numeric(&lt) && numeric(&rt) {
+            let number = |e: Expr, is: bool| match is {
+                true => self.temporal_number.call(vec![e]),
+                false => e,
+            };
+            return self.plan_binary_op(
+                RawBinaryExpr {
+                    op: expr.op,
+                    left: number(expr.left, temporal.0),
+                    right: number(expr.right, temporal.1),
+                },
+                schema,
+            );
+        }
         let (Some(ca), Some(cb)) = (class(&lt), class(&rt)) else {
             return Ok(PlannerResult::Original(expr));
         };
@@ -200,7 +240,11 @@ impl ExprPlanner for MysqlSemantics {
                     matches!(t, datafusion::arrow::datatypes::DataType::UInt64)
                 };
                 if ints && !unsigned(&lt) && !unsigned(&rt) {
-                    return Ok(PlannerResult::Planned(self.udf(op).call(vec![left, right])));
+                    return Ok(PlannerResult::Planned(arithmetic::chain(
+                        self.udf(op),
+                        left,
+                        right,
+                    )));
                 }
                 if conversion::is_string(&lt) || conversion::is_string(&rt) {
                     let operator = match op {
