@@ -83,6 +83,11 @@ impl StoreCast {
                 safe: true,
                 ..Default::default()
             };
+            // Fractions are rounded as MySQL rounds them, not truncated as Arrow does.
+            let input = match self.target.is_integer() {
+                true => &crate::semantics::integer_cast::round_to_whole(input)?,
+                false => input,
+            };
             cast_with_options(input, &self.target, &options)?
         };
         let input_nulls = input.logical_nulls();

@@ -1,15 +1,22 @@
 //! A DECIMAL converted to an integer is rounded half away from zero in MySQL
-//! (`CAST(2.5 AS SIGNED)` is 3, `CAST(93/2 AS SIGNED)` 47); Arrow's cast truncates. This
-//! analyzer rule, run after type coercion, rounds the DECIMAL to scale 0 first (Arrow's
-//! decimal-to-decimal cast rounds half away from zero), for explicit CASTs and the
-//! implicit ones alike.
+//! (`CAST(2.5 AS SIGNED)` is 3, `CAST(93/2 AS SIGNED)` 47), a DOUBLE half to even (C's
+//! `rint`: `CAST(2.5e0 AS SIGNED)` is 2, `CAST(3.5e0 AS SIGNED)` 4); Arrow's cast
+//! truncates. This analyzer rule, run after type coercion, rounds the value to a whole
+//! number first (a DECIMAL by Arrow's decimal-to-decimal cast, which rounds half away
+//! from zero; a DOUBLE by [`RINT`]), for explicit CASTs and the implicit ones alike.
 
-use datafusion::arrow::datatypes::DataType;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, AsArray, Float64Array};
+use datafusion::arrow::datatypes::{DataType, Float64Type};
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result};
 use datafusion::config::ConfigOptions;
 use datafusion::logical_expr::expr::{Cast, TryCast};
-use datafusion::logical_expr::{cast, Expr, ExprSchemable, LogicalPlan};
+use datafusion::logical_expr::{
+    cast, ColumnarValue, Expr, ExprSchemable, LogicalPlan, ScalarFunctionArgs, ScalarUDF,
+    ScalarUDFImpl, Signature, Volatility,
+};
 use datafusion::optimizer::AnalyzerRule;
 
 use crate::plan_exprs::{inputs_schema, map_keeping_names};
@@ -17,12 +24,66 @@ use crate::plan_exprs::{inputs_schema, map_keeping_names};
 #[derive(Debug, Default)]
 pub struct IntegerCasts;
 
-/// `expr` (of a DECIMAL type) rounded to whole numbers, if it has fraction digits.
+/// The function rounding a DOUBLE half to even.
+pub const RINT: &str = "mysql_rint";
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Rint {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for Rint {
+    fn name(&self) -> &str {
+        RINT
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let values = args.args[0].to_array(rows)?;
+        let values = datafusion::arrow::compute::cast(&values, &DataType::Float64)?;
+        Ok(ColumnarValue::Array(round_to_whole(&values)?))
+    }
+}
+
+/// `values` rounded to whole numbers as MySQL rounds them on the way to an integer:
+/// DECIMALs half away from zero, floats half to even; other types unchanged.
+pub fn round_to_whole(values: &ArrayRef) -> Result<ArrayRef> {
+    Ok(match values.data_type() {
+        DataType::Decimal128(p, s) if *s > 0 => {
+            let precision = (*p as i16 - *s as i16 + 1).clamp(1, 38) as u8;
+            datafusion::arrow::compute::cast(values, &DataType::Decimal128(precision, 0))?
+        }
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+            let doubles = datafusion::arrow::compute::cast(values, &DataType::Float64)?;
+            let rounded: Float64Array = doubles
+                .as_primitive::<Float64Type>()
+                .unary(f64::round_ties_even);
+            Arc::new(rounded)
+        }
+        _ => Arc::clone(values),
+    })
+}
+
+/// `expr` rounded to whole numbers, if it is a DECIMAL with fraction digits or a float.
 fn whole(expr: &Expr, schema: &DFSchema) -> Option<Expr> {
     match expr.get_type(schema).ok()? {
         DataType::Decimal128(p, s) if s > 0 => {
             let precision = (p as i16 - s as i16 + 1).clamp(1, 38) as u8;
             Some(cast(expr.clone(), DataType::Decimal128(precision, 0)))
+        }
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+            let rint = ScalarUDF::new_from_impl(Rint {
+                signature: Signature::any(1, Volatility::Immutable),
+            });
+            Some(Arc::new(rint).call(vec![expr.clone()]))
         }
         _ => None,
     }
