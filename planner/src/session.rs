@@ -111,6 +111,7 @@ pub fn build_session_state(
         vec![Arc::new(semantics.negation())];
     analyzer.extend(datafusion::optimizer::Analyzer::new().rules);
     analyzer.push(Arc::new(crate::semantics::in_subquery::InSubqueryTypes));
+    analyzer.push(Arc::new(crate::semantics::sum_input::SumInputs));
     analyzer.push(Arc::new(crate::semantics::integer_cast::IntegerCasts));
     analyzer.push(Arc::new(
         crate::semantics::order_subqueries::OrderSubqueries,

@@ -14,6 +14,8 @@
 //!   (`SUM(CAST(c AS SIGNED))` beside `SUM(c)`).
 //! - [`conversion`]: strings in numeric context (`'3' + 1` = 4, warning 1292).
 //! - [`comparison`]: string-number and boolean-number comparisons.
+//! - [`sum_input`]: `SUM` of strings sums their numbers (bound through a function that an
+//!   analyzer rule, after DataFusion's, removes where the argument is numeric).
 //! - [`temporal_number`]: dates and times in arithmetic are MySQL's numbers for them
 //!   (`CURTIME() + 0` is `hhmmss`).
 //! - [`negation`]: unary minus on strings, NULL, booleans and DECIMALs (an analyzer rule,
@@ -44,6 +46,7 @@ pub mod negation;
 pub mod order_subqueries;
 pub mod single_row;
 pub mod subqueries;
+pub mod sum_input;
 pub mod temporal_number;
 
 use std::sync::Arc;
@@ -67,6 +70,7 @@ pub struct MysqlSemantics {
     avg_input: Arc<ScalarUDF>,
     avg_internal: Arc<ScalarUDF>,
     cast_named: Arc<ScalarUDF>,
+    sum_input: Arc<ScalarUDF>,
     temporal_number: Arc<ScalarUDF>,
     ops: Vec<(Op, Arc<ScalarUDF>)>,
 }
@@ -85,8 +89,10 @@ impl MysqlSemantics {
         .into_iter()
         .map(|op| (op, arithmetic_udf(op, increment, warnings)))
         .collect();
+        let to_double = conversion::to_double_udf(warnings);
         Self {
-            to_double: conversion::to_double_udf(warnings),
+            sum_input: sum_input::sum_input_udf(&to_double),
+            to_double,
             avg_input: average::avg_input_udf(),
             avg_internal: average::avg_internal_input_udf(increment),
             cast_named: cast_names::cast_named_udf(),
@@ -166,6 +172,12 @@ impl ExprPlanner for MysqlSemantics {
         for key in expr.order_by.iter_mut() {
             let e = std::mem::replace(&mut key.expr, Expr::Literal(ScalarValue::Null, None));
             key.expr = named(e);
+        }
+        if expr.func.name() == "sum" {
+            expr.args = std::mem::take(&mut expr.args)
+                .into_iter()
+                .map(|arg| self.sum_input.call(vec![arg]))
+                .collect();
         }
         if expr.func.name() != "avg" || expr.args.len() != 1 {
             return Ok(PlannerResult::Original(expr));
