@@ -3,8 +3,10 @@
 //! Queries are bound by DataFusion's `SqlToRel` over [`crate::catalog_provider`];
 //! INSERT, UPDATE and DELETE are bound here ([`insert`], [`update`], [`delete`],
 //! sharing [`write_rows`]) so that column lists, DEFAULT values and store
-//! assignment casts follow MySQL semantics.
+//! assignment casts follow MySQL semantics. A long `UNION ALL` of constant rows is bound
+//! as one VALUES list first ([`constant_unions`]).
 
+pub mod constant_unions;
 pub mod delete;
 pub mod insert;
 pub mod mv_candidates;
@@ -75,6 +77,7 @@ impl<'a> Binder<'a> {
 
     /// Bind a query (SELECT, VALUES, set operations, WITH ...).
     pub async fn bind_query(&self, mut statement: Statement) -> Result<LogicalPlan> {
+        constant_unions::rewrite(&mut statement);
         normalize_identifiers(&mut statement);
         views::expand_views(&mut statement, self.view_db(), self.view)?;
         normalize_identifiers(&mut statement);

@@ -151,14 +151,25 @@ async fn huge_statements_cannot_take_the_server_down() {
             .join(" OR ")
     );
     assert_eq!(rows(&mut conn, &ors).await, vec![vec!["3"]]);
-    let unions = format!(
-        "SELECT count(*) FROM ({}) u",
-        (0..4_000)
-            .map(|i| format!("SELECT {i} AS x"))
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ")
+    // Constant rows (one VALUES list) and computed ones (a tree of bounded unions).
+    let unions = |n: usize, branch: &dyn Fn(usize) -> String| {
+        format!(
+            "SELECT count(*), sum(x) FROM ({}) u",
+            (0..n).map(branch).collect::<Vec<_>>().join(" UNION ALL ")
+        )
+    };
+    let constant = unions(10_000, &|i| format!("SELECT {i} AS x"));
+    assert_eq!(
+        rows(&mut conn, &constant).await,
+        vec![vec!["10000", "49995000"]]
     );
-    assert_eq!(rows(&mut conn, &unions).await, vec![vec!["4000"]]);
+    let computed = unions(4_000, &|i| {
+        format!("SELECT {i} + id AS x FROM t WHERE id = 1")
+    });
+    assert_eq!(
+        rows(&mut conn, &computed).await,
+        vec![vec!["4000", "8002000"]]
+    );
     // Sums of any length answer (rebalanced), with MySQL's value, also mixed with `-`.
     assert_eq!(rows(&mut conn, &sum(20_000)).await, vec![vec!["20000"]]);
     let mixed = format!(
