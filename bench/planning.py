@@ -25,6 +25,12 @@ def statements():
     yield "10,000-branch UNION ALL", "SELECT count(*) FROM (" + " UNION ALL ".join(
         f"SELECT {i} AS v" for i in range(n)
     ) + ") s"
+    yield "10,000-branch UNION ALL, computed rows", "SELECT count(*) FROM (" + " UNION ALL ".join(
+        f"SELECT {i} + 0 AS v" for i in range(n)
+    ) + ") s"
+    yield "10,000-branch UNION", "SELECT count(*) FROM (" + " UNION ".join(
+        f"SELECT {i % 5000} AS v" for i in range(n)
+    ) + ") s"
     yield "4,000-branch UNION ALL", "SELECT count(*) FROM (" + " UNION ALL ".join(
         f"SELECT {i} AS v" for i in range(4000)
     ) + ") s"
