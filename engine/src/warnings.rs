@@ -13,6 +13,8 @@ pub enum WarningKind {
     DivisionByZero,
     /// A string used as a number was not entirely a number (MySQL 1292).
     TruncatedValue,
+    /// A function result longer than `max_allowed_packet` became NULL (MySQL 1301).
+    ResultTooLarge,
 }
 
 /// One warning.

@@ -3,12 +3,14 @@
 //! `ROW_COUNT()`, `FOUND_ROWS()`, below) and MySQL / StarRocks functions by family
 //! ([`datetime`], [`mysql_datetime`], [`mysql_time`], [`strings`], [`mysql_text`],
 //! [`mysql_encoding`], [`json`], [`mysql_json`], [`mysql_json_edit`], [`bitmap`], [`hll`],
-//! [`sleep`]), most of the MySQL ones in the [`udf`] shell; SQL-level rewrites of MySQL
+//! [`sleep`]), most of the MySQL ones in the [`udf`] shell; DataFusion's `REPEAT`, `LPAD`
+//! and `RPAD` bounded by `max_allowed_packet` ([`bounded_strings`]); SQL-level rewrites of MySQL
 //! spellings (`DIV`, `GROUP_CONCAT`, ...) are in `crate::normalize` and
 //! `crate::mysql_functions`.
 
 pub mod args;
 pub mod bitmap;
+pub mod bounded_strings;
 pub mod datetime;
 pub mod hll;
 pub mod json;

@@ -183,6 +183,20 @@ pub fn build_session_state(
     {
         let _ = state.register_udf(Arc::new(udf));
     }
+    let max_packet = session
+        .variables
+        .get_int("max_allowed_packet", &session.globals)
+        .unwrap_or(64 << 20)
+        .max(1024) as u64;
+    for name in crate::functions::bounded_strings::BOUNDED {
+        if let Ok(inner) = state.udf(name) {
+            let bounded =
+                crate::functions::bounded_strings::bounded(inner, max_packet, &session.warnings);
+            if let Some(udf) = bounded {
+                let _ = state.register_udf(Arc::new(udf));
+            }
+        }
+    }
     let mut props = state.execution_props().clone();
     props.add_var_provider(
         VarType::System,

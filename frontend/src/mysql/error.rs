@@ -74,6 +74,7 @@ pub fn warning_code(kind: lakestar_engine::warnings::WarningKind) -> u16 {
     match kind {
         W::DivisionByZero => 1365,
         W::TruncatedValue => 1292,
+        W::ResultTooLarge => 1301,
     }
 }
 

@@ -452,10 +452,15 @@ impl MysqlDateFunction {
                     Some(f) => texts(f, rows)?,
                     None => vec![Some("%Y-%m-%d %H:%i:%s".to_string()); rows],
                 };
+                let zone = session_zone(args);
                 let mut out = StringBuilder::new();
                 for (s, f) in integers(&a[0], rows)?.into_iter().zip(formats) {
                     out.append_option(s.zip(f).and_then(|(s, f)| {
-                        let dt = chrono::DateTime::from_timestamp(s, 0)?.naive_utc();
+                        let utc = chrono::DateTime::from_timestamp(s, 0)?;
+                        let dt = match &zone {
+                            Some(z) => utc.with_timezone(z).naive_local(),
+                            None => utc.naive_utc(),
+                        };
                         Some(format_mysql(&dt, &f))
                     }));
                 }
@@ -471,8 +476,15 @@ impl MysqlDateFunction {
                         }
                     }
                     Some(v) => {
+                        let zone = session_zone(args);
                         for d in datetimes(v, rows)? {
-                            out.append_option(d.map(|d| d.and_utc().timestamp()));
+                            out.append_option(d.and_then(|d| match &zone {
+                                Some(z) => {
+                                    use chrono::TimeZone;
+                                    Some(z.from_local_datetime(&d).earliest()?.timestamp())
+                                }
+                                None => Some(d.and_utc().timestamp()),
+                            }));
                         }
                     }
                 }
@@ -533,6 +545,13 @@ impl ScalarUDFImpl for MysqlDateFunction {
     }
 }
 
+/// The session's time zone (`time_zone`), which FROM_UNIXTIME and UNIX_TIMESTAMP read
+/// local times in; `None`: UTC (SYSTEM).
+fn session_zone(args: &ScalarFunctionArgs) -> Option<datafusion::arrow::array::timezone::Tz> {
+    let zone = args.config_options.execution.time_zone.as_deref()?;
+    zone.parse().ok()
+}
+
 /// The MySQL date functions.
 pub fn mysql_date_functions() -> Vec<ScalarUDF> {
     let f = |name, kind, volatility| {
@@ -551,7 +570,7 @@ pub fn mysql_date_functions() -> Vec<ScalarUDF> {
         f("timestampdiff", Kind::TimestampDiff, Immutable),
         f("time_slice", Kind::TimeSlice, Immutable),
         f("last_day", Kind::LastDay, Immutable),
-        f("from_unixtime", Kind::FromUnixtime, Immutable),
+        f("from_unixtime", Kind::FromUnixtime, Stable),
         ScalarUDF::new_from_impl(MysqlDateFunction {
             name: "unix_timestamp",
             kind: Kind::UnixTimestamp,

@@ -82,7 +82,7 @@ pub fn rules(stages: Stages) -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
             }
             // Unions are flattened into trees of bounded fan-in (planning a flat union
             // costs the square of its inputs).
-            "optimize_unions" => rules.push(Arc::new(bounded_unions::BoundedUnions::default())),
+            "optimize_unions" => rules.push(Arc::new(bounded_unions::BoundedUnions)),
             "push_down_filter" => {
                 rules.push(Arc::new(anti_join_filters::AntiJoinFilters));
                 rules.push(rule);
