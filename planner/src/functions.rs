@@ -2,7 +2,7 @@
 //! (`DATABASE()`, `VERSION()`, `CONNECTION_ID()`, `USER()`, `CURRENT_USER()`,
 //! `ROW_COUNT()`, `FOUND_ROWS()`, below) and MySQL / StarRocks functions by family
 //! ([`datetime`], [`mysql_datetime`], [`mysql_time`], [`strings`], [`mysql_text`],
-//! [`mysql_encoding`], [`json`], [`mysql_json`], [`mysql_json_edit`], [`bitmap`], [`hll`],
+//! [`mysql_encoding`], [`mysql_zones`], [`json`], [`mysql_json`], [`mysql_json_edit`], [`bitmap`], [`hll`],
 //! [`sleep`]), most of the MySQL ones in the [`udf`] shell; DataFusion's `REPEAT`, `LPAD`
 //! and `RPAD` bounded by `max_allowed_packet` ([`bounded_strings`]); SQL-level rewrites of MySQL
 //! spellings (`DIV`, `GROUP_CONCAT`, ...) are in `crate::normalize` and
@@ -20,6 +20,7 @@ pub mod mysql_json;
 pub mod mysql_json_edit;
 pub mod mysql_text;
 pub mod mysql_time;
+pub mod mysql_zones;
 pub mod sleep;
 pub mod strings;
 pub mod udf;

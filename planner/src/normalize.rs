@@ -502,6 +502,11 @@ pub fn normalize_identifiers(statement: &mut Statement) {
     let _ = statement.visit(&mut Unquote);
 }
 
+/// [`normalize_identifiers`] for one expression (a column's DEFAULT text, parsed).
+pub fn normalize_expr(expr: &mut sqlparser::ast::Expr) {
+    let _ = expr.visit(&mut Unquote);
+}
+
 /// The normalised form of a name used in DDL.
 pub fn normalize_name(ident: &Ident) -> String {
     ident.value.to_lowercase()

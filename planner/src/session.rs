@@ -169,6 +169,7 @@ pub fn build_session_state(
         .into_iter()
         .chain(crate::functions::mysql_datetime::mysql_date_functions())
         .chain(crate::functions::mysql_time::time_functions())
+        .chain(crate::functions::mysql_zones::zone_functions())
         .chain(crate::functions::strings::string_functions())
         .chain(crate::functions::mysql_text::text_functions())
         .chain(crate::functions::mysql_encoding::encoding_functions())

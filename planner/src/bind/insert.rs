@@ -335,10 +335,22 @@ impl Binder<'_> {
     /// The value of a column left out of an INSERT.
     fn default_expr(&self, column: &ColumnMeta) -> Result<Expr> {
         match &column.default {
-            Some(text) => self
-                .state
-                .create_logical_expr(text, &DFSchema::empty())
-                .map_err(Error::from_datafusion),
+            // Parsed and rewritten as a statement's expressions are (`CURRENT_TIMESTAMP`
+            // has MySQL's whole seconds).
+            Some(text) => {
+                let dialect = crate::dialect::LakestarDialect::default();
+                let mut expr = sqlparser::parser::Parser::new(&dialect)
+                    .try_with_sql(text)
+                    .and_then(|mut p| p.parse_expr())
+                    .map_err(|e| Error::syntax(e.to_string()))?;
+                crate::normalize::normalize_expr(&mut expr);
+                self.state
+                    .create_logical_expr_from_sql_expr(
+                        ExprWithAlias { expr, alias: None },
+                        &DFSchema::empty(),
+                    )
+                    .map_err(Error::from_datafusion)
+            }
             None if column.nullable => Ok(lit(ScalarValue::Null)),
             None => Err(user_err!(
                 NoDefault,
