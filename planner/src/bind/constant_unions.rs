@@ -163,7 +163,10 @@ fn as_values(body: &SetExpr) -> Option<SetExpr> {
     };
     let mut list = select_query(None, false, vec![], vec![], None);
     list.body = Box::new(SetExpr::Values(values));
-    let quoted = |n: &str| Ident::with_quote('`', n);
+    // The list's columns have plain internal names; the select above it labels them with
+    // the first branch's aliases (quoted or not, as written, so outer references resolve
+    // as they would against the union).
+    let internal: Vec<Ident> = (0..width).map(|i| Ident::new(format!("c{i}"))).collect();
     let from = TableWithJoins {
         relation: TableFactor::Derived {
             lateral: false,
@@ -171,10 +174,10 @@ fn as_values(body: &SetExpr) -> Option<SetExpr> {
             alias: Some(TableAlias {
                 explicit: true,
                 name: Ident::new(ALIAS),
-                columns: names
+                columns: internal
                     .iter()
-                    .map(|n| TableAliasColumnDef {
-                        name: quoted(n),
+                    .map(|name| TableAliasColumnDef {
+                        name: name.clone(),
                         data_type: None,
                     })
                     .collect(),
@@ -184,8 +187,22 @@ fn as_values(body: &SetExpr) -> Option<SetExpr> {
         },
         joins: vec![],
     };
-    let projection = names.iter().map(|n| Expr::Identifier(quoted(n))).collect();
-    Some(*select_query(None, distinct, projection, vec![from], None).body)
+    let mut select = select_query(None, distinct, vec![], vec![from], None);
+    let SetExpr::Select(ref mut inner) = *select.body else {
+        return None;
+    };
+    inner.projection = internal
+        .into_iter()
+        .zip(rows[0].iter().zip(&names))
+        .map(|(column, (item, label))| SelectItem::ExprWithAlias {
+            expr: Expr::Identifier(column),
+            alias: match item {
+                SelectItem::ExprWithAlias { alias, .. } => alias.clone(),
+                _ => Ident::with_quote('`', label),
+            },
+        })
+        .collect();
+    Some(*select.body)
 }
 
 struct ConstantUnions;

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::error::{DataFusionError, Result as DFResult};
@@ -57,17 +57,38 @@ fn text_lengths(values: &ArrayRef) -> DFResult<Vec<u64>> {
 }
 
 impl Bounded {
-    /// The result size of each row: `REPEAT`: text × count; `LPAD`/`RPAD`: the count in
-    /// characters, up to 4 bytes each.
-    fn sizes(&self, text: &ArrayRef, counts: &Int64Array) -> DFResult<Vec<u64>> {
-        let per_count = match self.inner.name() {
-            "repeat" => text_lengths(text)?,
-            _ => vec![4; counts.len()],
-        };
-        Ok(counts
-            .iter()
-            .zip(per_count)
-            .map(|(n, unit)| (n.unwrap_or(0).max(0) as u64).saturating_mul(unit))
+    /// The result size of each row as MySQL checks it against `max_allowed_packet`, and
+    /// the bytes it will take at least: `REPEAT`: text × count, both; `LPAD`/`RPAD`: the
+    /// count in characters of up to 4 bytes, and one byte each. Rows with a NULL
+    /// argument build nothing.
+    fn sizes(
+        &self,
+        text: &ArrayRef,
+        pad: Option<&ArrayRef>,
+        counts: &Int64Array,
+    ) -> DFResult<Vec<(u64, u64)>> {
+        let count = |n: Option<i64>| n.unwrap_or(0).max(0) as u64;
+        if self.inner.name() == "repeat" {
+            return Ok(counts
+                .iter()
+                .zip(text_lengths(text)?)
+                .map(|(n, len)| {
+                    let size = count(n).saturating_mul(len);
+                    (size, size)
+                })
+                .collect());
+        }
+        Ok((0..counts.len())
+            .map(|row| {
+                let null = text.is_null(row) || pad.is_some_and(|p| p.is_null(row));
+                match null {
+                    true => (0, 0),
+                    false => {
+                        let n = count(counts.is_valid(row).then(|| counts.value(row)));
+                        (n.saturating_mul(4), n)
+                    }
+                }
+            })
             .collect())
     }
 }
@@ -97,13 +118,17 @@ impl ScalarUDFImpl for Bounded {
         let text = args.args[0].to_array(rows)?;
         let counts = cast(&args.args[1].to_array(rows)?, &DataType::Int64)?;
         let counts = counts.as_primitive::<Int64Type>();
-        let sizes = self.sizes(&text, counts)?;
-        let too_long: Vec<bool> = sizes.iter().map(|s| *s > self.limit).collect();
+        let pad = match args.args.get(2) {
+            Some(p) => Some(p.to_array(rows)?),
+            None => None,
+        };
+        let sizes = self.sizes(&text, pad.as_ref(), counts)?;
+        let too_long: Vec<bool> = sizes.iter().map(|(s, _)| *s > self.limit).collect();
         let total: u64 = sizes
             .iter()
             .zip(&too_long)
             .filter(|(_, over)| !**over)
-            .map(|(s, _)| *s)
+            .map(|((_, bytes), _)| *bytes)
             .sum();
         if total > MAX_BATCH_BYTES {
             return Err(DataFusionError::ResourcesExhausted(format!(
@@ -162,6 +187,9 @@ mod tests {
             None,
         ]));
         let counts = Int64Array::from(vec![Some(6), Some(1_000_000_000_000)]);
-        assert_eq!(b.sizes(&text, &counts).unwrap(), vec![12, 0]);
+        assert_eq!(
+            b.sizes(&text, None, &counts).unwrap(),
+            vec![(12, 12), (0, 0)]
+        );
     }
 }

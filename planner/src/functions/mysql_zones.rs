@@ -1,7 +1,8 @@
 //! `CONVERT_TZ(dt, from_tz, to_tz)`: a DATETIME read as a wall-clock time in `from_tz`,
 //! as the wall-clock time in `to_tz`. Zones are offsets (`'+08:00'`, `'-5:30'`), named
 //! zones (`'Asia/Shanghai'`) or `'SYSTEM'` (UTC, the server's zone); an unknown zone or
-//! a local time that does not exist in `from_tz` gives NULL, as in MySQL.
+//! a local time that does not exist in `from_tz` gives NULL (MySQL moves it past the
+//! gap); a value outside the TIMESTAMP range is returned unchanged, as in MySQL.
 
 use std::sync::Arc;
 
@@ -28,14 +29,25 @@ pub fn parse_zone(name: &str) -> Option<Tz> {
     };
     let (hours, minutes) = rest.split_once(':')?;
     let (h, m): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
-    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 || m > 59 || h * 60 + m > 14 * 60 {
+    // MySQL's range: -13:59 to +14:00.
+    let most = if name.starts_with('-') {
+        13 * 60 + 59
+    } else {
+        14 * 60
+    };
+    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 || m > 59 || h * 60 + m > most {
         return None;
     }
     format!("{}{h:02}:{m:02}", &name[..1]).parse().ok()
 }
 
+/// `dt` on `from`'s wall clock as `to`'s wall clock; unchanged outside the TIMESTAMP
+/// range (1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC), as in MySQL.
 fn convert(dt: NaiveDateTime, from: &Tz, to: &Tz) -> Option<NaiveDateTime> {
     let instant = from.from_local_datetime(&dt).earliest()?;
+    if !(1..=2_147_483_647).contains(&instant.timestamp()) {
+        return Some(dt);
+    }
     Some(instant.with_timezone(to).naive_local())
 }
 
@@ -92,6 +104,7 @@ mod tests {
         assert!(parse_zone("-5:30").is_some());
         assert!(parse_zone("SYSTEM").is_some());
         assert!(parse_zone("+15:00").is_none());
+        assert!(parse_zone("-14:00").is_none());
         assert!(parse_zone("Mars/Olympus").is_none());
         let dt = NaiveDateTime::parse_from_str("2024-01-01 12:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
         let out = convert(

@@ -160,10 +160,14 @@ impl ExprPlanner for MysqlSemantics {
                 }
             }
         }
-        let named = |e: Expr| match cast_names::holds_cast(&e) {
-            true => self.cast_named.call(vec![e]),
-            false => e,
-        };
+        // Constant parameters of aggregates of several arguments (a percentile's
+        // fraction) stay literals, which those aggregates require.
+        let single = expr.args.len() == 1;
+        let named =
+            |e: Expr| match cast_names::holds_cast(&e) && (single || !e.column_refs().is_empty()) {
+                true => self.cast_named.call(vec![e]),
+                false => e,
+            };
         expr.args = std::mem::take(&mut expr.args)
             .into_iter()
             .map(named)
