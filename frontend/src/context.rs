@@ -137,6 +137,12 @@ impl FrontendContext {
                 server_version: SERVER_VERSION.to_string(),
                 row_count: session.row_count,
                 found_rows: session.found_rows,
+                warning_count: session.diagnostics.len() as u64,
+                error_count: session
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.level == "Error")
+                    .count() as u64,
             },
             variables: session.variables.clone(),
             user_variables: session.user_variables.clone(),

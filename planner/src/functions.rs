@@ -84,6 +84,9 @@ pub struct SessionFunctionValues {
     pub row_count: i64,
     /// `FOUND_ROWS()`: rows the last result set had (0 before any).
     pub found_rows: u64,
+    /// `@@warning_count` and `@@error_count`: the previous statement's diagnostics.
+    pub warning_count: u64,
+    pub error_count: u64,
 }
 
 /// The session functions for one statement.

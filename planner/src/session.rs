@@ -204,6 +204,10 @@ pub fn build_session_state(
         Arc::new(SystemVariableProvider {
             session: session.variables.clone(),
             globals: Arc::clone(&session.globals),
+            diagnostics: (
+                session.functions.warning_count,
+                session.functions.error_count,
+            ),
         }),
     );
     props.add_var_provider(

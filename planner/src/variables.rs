@@ -14,6 +14,8 @@ use lakestar_engine::variables::{GlobalVariables, SessionVariables, VarValue};
 pub struct SystemVariableProvider {
     pub session: SessionVariables,
     pub globals: Arc<GlobalVariables>,
+    /// `@@warning_count` and `@@error_count` (the previous statement's diagnostics).
+    pub diagnostics: (u64, u64),
 }
 
 impl SystemVariableProvider {
@@ -30,6 +32,11 @@ impl SystemVariableProvider {
         } else {
             (false, lower.as_str())
         };
+        match (global, var) {
+            (false, "warning_count") => return Ok(VarValue::Int(self.diagnostics.0 as i64)),
+            (false, "error_count") => return Ok(VarValue::Int(self.diagnostics.1 as i64)),
+            _ => {}
+        }
         let result = if global {
             self.globals.get(var)
         } else {

@@ -45,9 +45,26 @@ impl Statement {
         matches!(self, Statement::Sql(s) if matches!(**s, sqlparser::ast::Statement::Query(_)))
     }
 
-    /// SHOW WARNINGS / SHOW ERRORS, which must not clear the diagnostics they show.
+    /// SHOW WARNINGS / SHOW ERRORS and queries of `@@warning_count` / `@@error_count`,
+    /// which must not clear the diagnostics they show.
     pub fn reads_diagnostics(&self) -> bool {
-        matches!(self, Statement::Admin(a) if matches!(**a, AdminStatement::ShowDiagnostics { .. }))
+        match self {
+            Statement::Admin(a) => matches!(**a, AdminStatement::ShowDiagnostics { .. }),
+            Statement::Sql(s) if matches!(**s, sqlparser::ast::Statement::Query(_)) => {
+                use sqlparser::ast::{visit_expressions, Expr};
+                let counts = |name: &str| {
+                    let name = name.to_ascii_lowercase();
+                    let name = name.trim_start_matches("@@").trim_start_matches("session.");
+                    matches!(name, "warning_count" | "error_count")
+                };
+                visit_expressions(&**s, |e| match e {
+                    Expr::Identifier(i) if counts(&i.value) => std::ops::ControlFlow::Break(()),
+                    _ => std::ops::ControlFlow::Continue(()),
+                })
+                .is_break()
+            }
+            _ => false,
+        }
     }
 }
 
