@@ -53,8 +53,11 @@ impl Statement {
             Statement::Sql(s) if matches!(**s, sqlparser::ast::Statement::Query(_)) => {
                 use sqlparser::ast::{visit_expressions, Expr};
                 let counts = |name: &str| {
+                    let Some(name) = name.strip_prefix("@@") else {
+                        return false;
+                    };
                     let name = name.to_ascii_lowercase();
-                    let name = name.trim_start_matches("@@").trim_start_matches("session.");
+                    let name = name.trim_start_matches("session.");
                     matches!(name, "warning_count" | "error_count")
                 };
                 visit_expressions(&**s, |e| match e {

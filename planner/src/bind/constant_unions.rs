@@ -53,14 +53,19 @@ fn kind(expr: &Expr) -> Option<Kind> {
     }
 }
 
-/// The select items of `select` if it is nothing but a list of them.
-fn constant_items(select: &Select) -> Option<&[SelectItem]> {
+/// A SELECT of nothing: no items, no FROM, no clauses.
+fn blank_select() -> Option<Select> {
+    match *select_query(None, false, vec![], vec![], None).body {
+        SetExpr::Select(blank) => Some(*blank),
+        _ => None,
+    }
+}
+
+/// The select items of `select` if it is nothing but a list of them (`blank` but items).
+fn constant_items<'a>(select: &'a Select, blank: &Select) -> Option<&'a [SelectItem]> {
     let mut bare = select.clone();
     bare.projection.clear();
     bare.select_token = AttachedToken::empty();
-    let SetExpr::Select(blank) = *select_query(None, false, vec![], vec![], None).body else {
-        return None;
-    };
     (bare == *blank).then_some(select.projection.as_slice())
 }
 
@@ -76,6 +81,7 @@ fn item_expr(item: &SelectItem) -> Option<&Expr> {
 fn branches<'a>(
     body: &'a SetExpr,
     quantifier: &SetQuantifier,
+    blank: &Select,
     out: &mut Vec<&'a [SelectItem]>,
 ) -> bool {
     match body {
@@ -85,9 +91,9 @@ fn branches<'a>(
             left,
             right,
         } if set_quantifier == quantifier => {
-            branches(left, quantifier, out) && branches(right, quantifier, out)
+            branches(left, quantifier, blank, out) && branches(right, quantifier, blank, out)
         }
-        SetExpr::Select(select) => match constant_items(select) {
+        SetExpr::Select(select) => match constant_items(select, blank) {
             Some(items) => {
                 out.push(items);
                 true
@@ -126,7 +132,8 @@ fn as_values(body: &SetExpr) -> Option<SetExpr> {
         _ => return None,
     };
     let mut rows = vec![];
-    if !branches(body, set_quantifier, &mut rows) || rows.len() < MIN_ROWS {
+    let blank = blank_select()?;
+    if !branches(body, set_quantifier, &blank, &mut rows) || rows.len() < MIN_ROWS {
         return None;
     }
     let width = rows[0].len();

@@ -136,8 +136,9 @@ impl ScalarUDFImpl for Bounded {
                 self.name()
             )));
         }
-        if too_long.iter().any(|t| *t) {
-            for _ in too_long.iter().filter(|t| **t) {
+        let over = too_long.iter().filter(|t| **t).count();
+        if over > 0 {
+            for _ in 0..over {
                 self.warnings.push(WarningKind::ResultTooLarge, || {
                     format!(
                         "Result of {}() was larger than max_allowed_packet ({}) - truncated",

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::common::tree_node::TreeNode;
 use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
@@ -56,14 +56,6 @@ pub fn cast_named_udf() -> Arc<ScalarUDF> {
 
 /// Whether `expr` holds a CAST that its DataFusion name would not show.
 pub fn holds_cast(expr: &Expr) -> bool {
-    let mut found = false;
-    expr.apply(|e| {
-        found = matches!(e, Expr::Cast(_) | Expr::TryCast(_));
-        Ok(match found {
-            true => TreeNodeRecursion::Stop,
-            false => TreeNodeRecursion::Continue,
-        })
-    })
-    .expect("infallible visit");
-    found
+    expr.exists(|e| Ok(matches!(e, Expr::Cast(_) | Expr::TryCast(_))))
+        .unwrap_or(false)
 }

@@ -46,11 +46,16 @@ impl ScalarUDFImpl for Rint {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let values = args.args[0].to_array(rows)?;
-        let values = datafusion::arrow::compute::cast(&values, &DataType::Float64)?;
-        Ok(ColumnarValue::Array(round_to_whole(&values)?))
+        crate::functions::args::evaluate(&args, |rows| {
+            round_to_whole(&args.args[0].to_array(rows)?)
+        })
     }
+}
+
+/// The DECIMAL of scale 0 that `DECIMAL(p, s)` rounds into (one more digit before the
+/// point, for the carry).
+fn whole_decimal(p: u8, s: i8) -> DataType {
+    DataType::Decimal128((p as i16 - s as i16 + 1).clamp(1, 38) as u8, 0)
 }
 
 /// `values` rounded to whole numbers as MySQL rounds them on the way to an integer:
@@ -58,8 +63,7 @@ impl ScalarUDFImpl for Rint {
 pub fn round_to_whole(values: &ArrayRef) -> Result<ArrayRef> {
     Ok(match values.data_type() {
         DataType::Decimal128(p, s) if *s > 0 => {
-            let precision = (*p as i16 - *s as i16 + 1).clamp(1, 38) as u8;
-            datafusion::arrow::compute::cast(values, &DataType::Decimal128(precision, 0))?
+            datafusion::arrow::compute::cast(values, &whole_decimal(*p, *s))?
         }
         DataType::Float16 | DataType::Float32 | DataType::Float64 => {
             let doubles = datafusion::arrow::compute::cast(values, &DataType::Float64)?;
@@ -75,10 +79,7 @@ pub fn round_to_whole(values: &ArrayRef) -> Result<ArrayRef> {
 /// `expr` rounded to whole numbers, if it is a DECIMAL with fraction digits or a float.
 fn whole(expr: &Expr, schema: &DFSchema) -> Option<Expr> {
     match expr.get_type(schema).ok()? {
-        DataType::Decimal128(p, s) if s > 0 => {
-            let precision = (p as i16 - s as i16 + 1).clamp(1, 38) as u8;
-            Some(cast(expr.clone(), DataType::Decimal128(precision, 0)))
-        }
+        DataType::Decimal128(p, s) if s > 0 => Some(cast(expr.clone(), whole_decimal(p, s))),
         DataType::Float16 | DataType::Float32 | DataType::Float64 => {
             let rint = ScalarUDF::new_from_impl(Rint {
                 signature: Signature::any(1, Volatility::Immutable),

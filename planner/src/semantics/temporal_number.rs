@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use chrono::{Datelike, Timelike};
-use datafusion::arrow::array::{Array, ArrayRef, Int64Array};
+use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
     DataType, Date32Type, Time64MicrosecondType, TimeUnit, TimestampMicrosecondType,
@@ -49,42 +49,27 @@ fn time_number(t: chrono::NaiveTime) -> i64 {
 /// MySQL's numbers for the values of `array`.
 fn numbers(array: &ArrayRef) -> DFResult<ArrayRef> {
     let out: Int64Array = match array.data_type() {
-        DataType::Date32 | DataType::Date64 => {
-            let days = cast(array, &DataType::Date32)?;
-            days.as_any()
-                .downcast_ref::<datafusion::arrow::array::PrimitiveArray<Date32Type>>()
-                .expect("cast to Date32")
-                .iter()
-                .map(|d| d.and_then(|d| Date32Type::to_naive_date_opt(d).map(date_number)))
-                .collect()
-        }
-        DataType::Timestamp(..) => {
-            let micros = cast(array, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-            micros
-                .as_any()
-                .downcast_ref::<datafusion::arrow::array::PrimitiveArray<TimestampMicrosecondType>>(
-                )
-                .expect("cast to Timestamp(µs)")
-                .iter()
-                .map(|v| {
-                    let t = chrono::DateTime::from_timestamp_micros(v?)?.naive_utc();
-                    Some(date_number(t.date()) * 1_000_000 + time_number(t.time()))
-                })
-                .collect()
-        }
-        _ => {
-            let micros = cast(array, &DataType::Time64(TimeUnit::Microsecond))?;
-            micros
-                .as_any()
-                .downcast_ref::<datafusion::arrow::array::PrimitiveArray<Time64MicrosecondType>>()
-                .expect("cast to Time64(µs)")
-                .iter()
-                .map(|v| {
-                    let secs = u32::try_from(v? / 1_000_000).ok()?;
-                    chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).map(time_number)
-                })
-                .collect()
-        }
+        DataType::Date32 | DataType::Date64 => cast(array, &DataType::Date32)?
+            .as_primitive::<Date32Type>()
+            .iter()
+            .map(|d| d.and_then(|d| Date32Type::to_naive_date_opt(d).map(date_number)))
+            .collect(),
+        DataType::Timestamp(..) => cast(array, &DataType::Timestamp(TimeUnit::Microsecond, None))?
+            .as_primitive::<TimestampMicrosecondType>()
+            .iter()
+            .map(|v| {
+                let t = chrono::DateTime::from_timestamp_micros(v?)?.naive_utc();
+                Some(date_number(t.date()) * 1_000_000 + time_number(t.time()))
+            })
+            .collect(),
+        _ => cast(array, &DataType::Time64(TimeUnit::Microsecond))?
+            .as_primitive::<Time64MicrosecondType>()
+            .iter()
+            .map(|v| {
+                let secs = u32::try_from(v? / 1_000_000).ok()?;
+                chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).map(time_number)
+            })
+            .collect(),
     };
     Ok(Arc::new(out))
 }
@@ -103,15 +88,7 @@ impl ScalarUDFImpl for TemporalNumber {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        match &args.args[0] {
-            ColumnarValue::Array(a) => Ok(ColumnarValue::Array(numbers(a)?)),
-            ColumnarValue::Scalar(s) => {
-                let n = numbers(&s.to_array()?)?;
-                Ok(ColumnarValue::Scalar(
-                    datafusion::common::ScalarValue::try_from_array(&n, 0)?,
-                ))
-            }
-        }
+        crate::functions::args::evaluate(&args, |rows| numbers(&args.args[0].to_array(rows)?))
     }
 }
 
@@ -124,6 +101,7 @@ pub fn temporal_number_udf() -> Arc<ScalarUDF> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::arrow::array::Array;
 
     #[test]
     fn mysql_numbers() {
